@@ -1,0 +1,44 @@
+# The two commands a newcomer needs: `make demo` (install, index seeds/, answer the example) and
+# `make test` (install, lint, run the test suite). .ci/run calls `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# The CPU build, installed before anything can pull in the multi-gigabyte CUDA one.
+TORCH ?= torch==2.13.0
+QUESTION ?= When is the TUC day of protest?
+
+export HF_HUB_OFFLINE := 1
+
+.PHONY: install demo test lint bench eval calibrate clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "$(TORCH)"
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+demo: install
+	$(BIN)/footnote index seeds
+	$(BIN)/footnote ask "$(QUESTION)"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest -q
+
+bench: install
+	$(BIN)/python scripts/benchmark.py
+
+eval: install
+	$(BIN)/footnote eval --retriever all
+
+calibrate: install
+	$(BIN)/footnote eval --calibrate
+
+clean:
+	rm -rf .footnote build *.egg-info
