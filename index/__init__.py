@@ -1,0 +1,74 @@
+"""Footnote's index: articles in, chunks, vectors and BM25 out, searched by Searcher.
+
+Importing this package is cheap: modules that pull in torch, sentence-transformers or FAISS
+are imported on first use of the name that needs them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from index.articles import Article, Skipped, read_articles
+from index.chunking import Chunk, chunk_article
+from index.errors import (
+    FootnoteError,
+    IndexCorruptError,
+    IndexMissingError,
+    ModelLoadError,
+    ModelMismatchError,
+)
+from index.fusion import rrf_fusion, weighted_fusion
+from index.search import Hit, Searcher
+from index.sentences import Sentence, split_sentences
+from index.tokens import tokenize
+
+if TYPE_CHECKING:
+    from index.build import BuildReport, build_index
+    from index.dense import DenseIndex
+    from index.embedder import Embedder
+    from index.sparse import BM25Index
+    from index.store import Index, open_index
+
+_LAZY = {
+    "BuildReport": "index.build",
+    "build_index": "index.build",
+    "DenseIndex": "index.dense",
+    "Embedder": "index.embedder",
+    "BM25Index": "index.sparse",
+    "Index": "index.store",
+    "open_index": "index.store",
+}
+
+__all__ = [
+    "Article",
+    "BM25Index",
+    "BuildReport",
+    "Chunk",
+    "DenseIndex",
+    "Embedder",
+    "FootnoteError",
+    "Hit",
+    "Index",
+    "IndexCorruptError",
+    "IndexMissingError",
+    "ModelLoadError",
+    "ModelMismatchError",
+    "Searcher",
+    "Sentence",
+    "Skipped",
+    "build_index",
+    "chunk_article",
+    "open_index",
+    "read_articles",
+    "rrf_fusion",
+    "split_sentences",
+    "tokenize",
+    "weighted_fusion",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'index' has no attribute {name!r}")

@@ -1,0 +1,267 @@
+"""Articles: reading .txt, .md, .html and .jsonl files into Article records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Article:
+    """One source document. `id` is stable: the file name, `file.jsonl#line` or the record id."""
+
+    id: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None  # path or URL it came from
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that was not indexed, and why, in words a user understands."""
+
+    path: str
+    reason: str
+
+
+SUPPORTED = (".txt", ".md", ".html", ".htm", ".jsonl")
+
+
+def read_articles(
+    paths: Sequence[Path], *, exclude: Sequence[Path] = ()
+) -> tuple[list[Article], list[Skipped]]:
+    """Every article under `paths` (files or folders, walked recursively in sorted order).
+
+    Files that cannot be indexed come back as Skipped with the reason; content seen before
+    (same text up to whitespace) is indexed once and the copy is Skipped as a duplicate.
+    Folders in `exclude` (an index kept inside the corpus folder) are not walked.
+    """
+    articles: list[Article] = []
+    skipped: list[Skipped] = []
+    seen_text: dict[str, str] = {}
+    seen_ids: set[str] = set()
+    for path, article_id in _files(paths, exclude, skipped):
+        for item in _read_file(path, article_id):
+            if isinstance(item, Skipped):
+                skipped.append(item)
+                continue
+            key = _dedupe_key(item.text)
+            if key in seen_text:
+                skipped.append(Skipped(item.source or str(path), f"duplicate of {seen_text[key]}"))
+                continue
+            if item.id in seen_ids:  # same relative name under two folders given
+                item = Article(str(path), item.text, item.title, item.date, item.source)
+            seen_text[key] = item.id
+            seen_ids.add(item.id)
+            articles.append(item)
+    return articles, skipped
+
+
+def content_hash(text: str) -> str:
+    """Hash of an article's exact text: equal hashes mean equal chunks and vectors."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _dedupe_key(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def _files(
+    paths: Sequence[Path], exclude: Sequence[Path], skipped: list[Skipped]
+) -> Iterator[tuple[Path, str]]:
+    excluded = {Path(path).resolve() for path in exclude}
+    for given in map(Path, paths):
+        if given.is_dir():
+            found = []
+            for root, dirs, names in os.walk(given):
+                # Hidden entries (.git, .DS_Store, a .footnote index) are not articles.
+                dirs[:] = [
+                    d
+                    for d in dirs
+                    if not d.startswith(".") and (Path(root) / d).resolve() not in excluded
+                ]
+                for name in names:
+                    if not name.startswith("."):
+                        path = Path(root) / name
+                        found.append((path.relative_to(given).as_posix(), path))
+            for relative, path in sorted(found):
+                yield path, relative
+        elif given.exists() or given.is_symlink():
+            yield given, given.name
+        else:
+            skipped.append(Skipped(str(given), "no such file or folder"))
+
+
+def _read_file(path: Path, article_id: str) -> Iterator[Article | Skipped]:
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        kind = f"'{suffix}'" if suffix else "(no extension)"
+        yield Skipped(str(path), f"unsupported file type {kind}; supported: {', '.join(SUPPORTED)}")
+        return
+    text = _read_text(path)
+    if isinstance(text, Skipped):
+        yield text
+    elif suffix == ".jsonl":
+        yield from _read_jsonl(path, article_id, text)
+    elif suffix in (".html", ".htm"):
+        yield _read_html(path, article_id, text)
+    else:
+        yield _read_plain(path, article_id, text, markdown=suffix == ".md")
+
+
+def _read_text(path: Path) -> str | Skipped:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return Skipped(str(path), f"could not read the file ({error.strerror or error})")
+    if b"\0" in data:
+        return Skipped(str(path), "binary file (contains NUL bytes), not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return Skipped(str(path), "not UTF-8 text (binary or another encoding)")
+    if not text.strip():
+        return Skipped(str(path), "empty file")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_plain(path: Path, article_id: str, text: str, markdown: bool) -> Article | Skipped:
+    meta: dict[str, str] = {}
+    if markdown:
+        meta, text = _front_matter(text)
+        if not text.strip():
+            return Skipped(str(path), "no text after the front matter")
+    title = meta.get("title") or _heading_title(text)
+    date = _iso_date(meta["date"]) if meta.get("date") else _leading_date(text)
+    return Article(article_id, text, title, date, str(path))
+
+
+def _read_html(path: Path, article_id: str, html: str) -> Article | Skipped:
+    import trafilatura  # heavy (lxml); only needed when there is HTML
+
+    document = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    text = (document.text or "") if document is not None else ""
+    if not text.strip():
+        return Skipped(str(path), "no article text found in the HTML")
+    date = _iso_date(document.date) if document.date else None
+    return Article(article_id, text, document.title or None, date, str(path))
+
+
+def _read_jsonl(path: Path, article_id: str, text: str) -> Iterator[Article | Skipped]:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}#{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield Skipped(where, f"line {number} is not valid JSON ({error.msg})")
+            continue
+        body = record.get("text") if isinstance(record, dict) else None
+        if not isinstance(body, str) or not body.strip():
+            yield Skipped(where, f'line {number} has no "text"')
+            continue
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
+        date = record.get("date")
+        yield Article(
+            id=str(record["id"]) if record.get("id") is not None else f"{article_id}#{number}",
+            text=body,
+            title=str(record["title"]) if record.get("title") else None,
+            date=_iso_date(str(date)) if date else _leading_date(body),
+            source=str(record["url"]) if record.get("url") else where,
+        )
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
+_KEY_VALUE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    """YAML-ish `key: value` front matter between `---` lines, and the text after it."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    meta = {
+        key.lower(): value.strip("\"'")
+        for key, value in _KEY_VALUE.findall(match.group(1))
+        if value.strip("\"'")
+    }
+    return meta, text[match.end() :]
+
+
+def _heading_title(text: str) -> str | None:
+    """A leading `# Heading` line. Plain first lines are not guessed at: in news text they are
+    as often a date, caption or byline as a title."""
+    first = text.lstrip().split("\n", 1)[0]
+    if first.startswith("# ") and first[2:].strip():
+        return first[2:].strip()
+    return None
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+_DATE_PATTERNS = [
+    re.compile(
+        rf"{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})\.?,?\s+(?P<year>\d{{4}})",
+        re.I,
+    ),
+    re.compile(
+        rf"{_WEEKDAY}(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})",
+        re.I,
+    ),
+    re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:[T ][\d:.+\-Z]*)?"),
+]
+
+
+def _iso_date(value: str) -> str | None:
+    """`value` as YYYY-MM-DD when it is a recognisable date, else None."""
+    for pattern in _DATE_PATTERNS:
+        match = pattern.fullmatch(value.strip())
+        if match:
+            month = match.group("month")
+            month_number = int(month) if month.isdigit() else _MONTHS[month.lower()]
+            try:
+                return dt.date(
+                    int(match.group("year")), month_number, int(match.group("day"))
+                ).isoformat()
+            except ValueError:
+                return None
+    return None
+
+
+def _leading_date(text: str) -> str | None:
+    """The date of a line among the first three that is nothing but a date."""
+    lines = [line for line in text.split("\n", 10)[:10] if line.strip()][:3]
+    for line in lines:
+        date = _iso_date(line)
+        if date:
+            return date
+    return None

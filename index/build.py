@@ -1,0 +1,321 @@
+"""Building: articles in, a complete index directory out, swapped into place atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.articles import Article, Skipped, content_hash, read_articles
+from index.chunking import sentence_windows
+from index.embedder import Embedder
+from index.errors import FootnoteError
+from index.sentences import split_sentences
+from index.sparse import BM25Index
+from index.store import (
+    ARTICLES,
+    BM25_MATRIX,
+    BM25_VOCAB,
+    CHUNKS,
+    DATA_FILES,
+    DENSE,
+    FORMAT_VERSION,
+    MANIFEST,
+    SENTENCE_SPANS,
+    SENTENCE_VECTORS,
+    Index,
+    file_digest,
+    open_index,
+)
+from index.tokens import tokenize
+
+BATCH_SIZE = 64
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did. `embedded` and `reused` count texts (chunks plus sentences)."""
+
+    articles: int
+    chunks: int
+    sentences: int
+    embedded: int
+    reused: int
+    skipped: list[Skipped]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """One article's chunks and sentences, with vectors when the previous index had them."""
+
+    article: Article
+    hash: str
+    chunk_spans: list[tuple[int, int]]
+    sentence_spans: list[tuple[int, int]]
+    chunk_vectors: np.ndarray | None
+    sentence_vectors: np.ndarray | None
+
+
+def build_index(
+    paths: Sequence[Path],
+    index_dir: Path,
+    embedder: Embedder,
+    *,
+    chunk_words: int = 100,
+    overlap_sentences: int = 1,
+    progress: bool = False,
+) -> BuildReport:
+    """Index the articles under `paths` into `index_dir`, replacing what was there.
+
+    Articles whose text is unchanged since the index at `index_dir` was built (same model and
+    chunking) keep their stored vectors; only new text is encoded, in one batched call. The
+    new index is written to a temporary directory beside `index_dir` and renamed into place,
+    so an interrupted build leaves the previous index as it was.
+    """
+    started = time.perf_counter()
+    index_dir = Path(index_dir)
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    _recover_and_clean(index_dir)
+    _refuse_foreign_directory(index_dir)
+    staging = index_dir.parent / f".{index_dir.name}.build-{os.getpid()}-{secrets.token_hex(4)}"
+    staging.mkdir()
+    try:
+        articles, skipped = read_articles(paths, exclude=[index_dir])
+        previous = _previous(index_dir, embedder, chunk_words, overlap_sentences)
+        plans = [_plan(article, previous, chunk_words, overlap_sentences) for article in articles]
+        embedded = _embed_missing(plans, embedder, progress)
+        counts = _write(staging, plans, embedder, chunk_words, overlap_sentences)
+        _swap_in(staging, index_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    total = counts["chunks"] + counts["sentences"]
+    return BuildReport(
+        articles=counts["articles"],
+        chunks=counts["chunks"],
+        sentences=counts["sentences"],
+        embedded=embedded,
+        reused=total - embedded,
+        skipped=skipped,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _previous(
+    index_dir: Path, embedder: Embedder, chunk_words: int, overlap_sentences: int
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Content hash -> (chunk vectors, sentence vectors) from a usable previous index."""
+    try:
+        index = open_index(index_dir, embedder)
+    except FootnoteError:
+        return {}  # missing, damaged or another model: everything is encoded afresh
+    params = index.manifest
+    if params["chunk_words"] != chunk_words or params["overlap_sentences"] != overlap_sentences:
+        return {}
+    return _vectors_by_hash(index)
+
+
+def _vectors_by_hash(index: Index) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    chunk_vectors = index.dense.vectors()
+    sentence_vectors = index.sentence_vectors.astype(np.float32)
+    stored = {}
+    for number, digest in enumerate(index.hashes):
+        chunk_low, chunk_high = index.chunk_range(number)
+        sentence_low, sentence_high = index.sentence_range(number)
+        stored[digest] = (
+            chunk_vectors[chunk_low:chunk_high],
+            sentence_vectors[sentence_low:sentence_high],
+        )
+    return stored
+
+
+def _plan(
+    article: Article,
+    previous: dict[str, tuple[np.ndarray, np.ndarray]],
+    chunk_words: int,
+    overlap_sentences: int,
+) -> _Planned:
+    digest = content_hash(article.text)
+    sentences = split_sentences(article.text)
+    # The same windows chunk_article makes, without splitting the text into sentences twice.
+    windows = sentence_windows(article.text, sentences, chunk_words, overlap_sentences)
+    chunks = [(sentences[first][0], sentences[last][1]) for first, last in windows]
+    chunk_vectors, sentence_vectors = previous.get(digest, (None, None))
+    if chunk_vectors is not None and (
+        len(chunk_vectors) != len(chunks) or len(sentence_vectors) != len(sentences)
+    ):
+        chunk_vectors = sentence_vectors = None  # splitting rules changed since: re-encode
+    return _Planned(article, digest, chunks, sentences, chunk_vectors, sentence_vectors)
+
+
+def _embed_missing(plans: list[_Planned], embedder: Embedder, progress: bool) -> int:
+    """Encode every chunk and sentence without a stored vector, in one call; return the count.
+
+    One call lets sentence-transformers sort all texts by length, so batches carry little
+    padding and encoding dominates the build time.
+    """
+    texts = []
+    for plan in plans:
+        if plan.chunk_vectors is None:
+            text = plan.article.text
+            texts += [text[s:e] for s, e in plan.chunk_spans]
+            texts += [text[s:e] for s, e in plan.sentence_spans]
+    vectors = embedder.encode(texts, batch_size=BATCH_SIZE, progress=progress)
+    offset = 0
+    for n, plan in enumerate(plans):
+        if plan.chunk_vectors is None:
+            n_chunks, n_sentences = len(plan.chunk_spans), len(plan.sentence_spans)
+            chunk_vectors = vectors[offset : offset + n_chunks]
+            sentence_vectors = vectors[offset + n_chunks : offset + n_chunks + n_sentences]
+            offset += n_chunks + n_sentences
+            plans[n] = _Planned(
+                plan.article,
+                plan.hash,
+                plan.chunk_spans,
+                plan.sentence_spans,
+                chunk_vectors,
+                sentence_vectors,
+            )
+    return len(texts)
+
+
+def _write(
+    staging: Path, plans: list[_Planned], embedder: Embedder, chunk_words: int, overlap: int
+) -> dict[str, int]:
+    from index.dense import DenseIndex  # faiss is heavy: imported only to build or search
+
+    dim = embedder.dim
+    with (staging / ARTICLES).open("w", encoding="utf-8") as stream:
+        for plan in plans:
+            article = plan.article
+            record = {
+                "id": article.id,
+                "title": article.title,
+                "date": article.date,
+                "source": article.source,
+                "hash": plan.hash,
+                "text": article.text,
+            }
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    chunk_rows = _rows([(n, plan.chunk_spans) for n, plan in enumerate(plans)])
+    sentence_rows = _rows([(n, plan.sentence_spans) for n, plan in enumerate(plans)])
+    np.save(staging / CHUNKS, chunk_rows)
+    np.save(staging / SENTENCE_SPANS, sentence_rows)
+    np.save(
+        staging / SENTENCE_VECTORS,
+        _stack([p.sentence_vectors for p in plans], dim).astype(np.float16),
+    )
+    dense = DenseIndex(dim)
+    dense.add(_stack([p.chunk_vectors for p in plans], dim))
+    dense.save(staging / DENSE)
+    texts = [plan.article.text for plan in plans]
+    BM25Index.build([tokenize(texts[a][s:e]) for a, s, e in chunk_rows]).save(
+        staging / BM25_MATRIX, staging / BM25_VOCAB
+    )
+    counts = {"articles": len(plans), "chunks": len(chunk_rows), "sentences": len(sentence_rows)}
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "model": embedder.name,
+        "dim": dim,
+        "chunk_words": chunk_words,
+        "overlap_sentences": overlap,
+        "counts": counts,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "files": {
+            name: {"bytes": (staging / name).stat().st_size, "sha256": file_digest(staging / name)}
+            for name in DATA_FILES
+        },
+    }
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    for name in (*DATA_FILES, MANIFEST):
+        _fsync(staging / name)
+    _fsync(staging)
+    return counts
+
+
+def _rows(spans_by_article: list[tuple[int, list[tuple[int, int]]]]) -> np.ndarray:
+    rows = [(n, start, end) for n, spans in spans_by_article for start, end in spans]
+    return np.array(rows, dtype=np.int64).reshape(-1, 3)
+
+
+def _stack(parts: list[np.ndarray | None], dim: int) -> np.ndarray:
+    arrays = [part for part in parts if part is not None and len(part)]
+    if not arrays:
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.ascontiguousarray(np.concatenate(arrays), dtype=np.float32)
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _swap_in(staging: Path, index_dir: Path) -> None:
+    """Replace `index_dir` by `staging`: two renames, so the gap without an index is tiny."""
+    if index_dir.exists():
+        retired = index_dir.parent / f".{index_dir.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
+        os.rename(index_dir, retired)
+        os.rename(staging, index_dir)
+        _fsync(index_dir.parent)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.rename(staging, index_dir)
+        _fsync(index_dir.parent)
+
+
+def _recover_and_clean(index_dir: Path) -> None:
+    """Tidy up after builds that were killed: drop their staging directories and, if one died
+    between its two renames, put the previous index back."""
+    for path in sorted(index_dir.parent.glob(f".{index_dir.name}.old-*")):
+        if _owner_alive(path):
+            continue
+        if not index_dir.exists() and (path / MANIFEST).exists():
+            os.rename(path, index_dir)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+    for path in index_dir.parent.glob(f".{index_dir.name}.build-*"):
+        if not _owner_alive(path):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _owner_alive(path: Path) -> bool:
+    """Whether the build process named in a staging directory's name is still running."""
+    try:
+        pid = int(path.name.rsplit("-", 2)[-2])
+    except (ValueError, IndexError):
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _refuse_foreign_directory(index_dir: Path) -> None:
+    # Replacing index_dir deletes it; never do that to a folder Footnote did not make.
+    if index_dir.is_dir():
+        ours = {*DATA_FILES, MANIFEST}
+        foreign = [p.name for p in index_dir.iterdir() if p.name not in ours]
+        if foreign:
+            raise FootnoteError(
+                f"{index_dir} exists and holds files that are not part of a Footnote index "
+                f"({', '.join(sorted(foreign)[:3])}); choose another index directory."
+            )
+    elif index_dir.exists():
+        raise FootnoteError(f"{index_dir} is a file; choose another index directory.")

@@ -1,0 +1,123 @@
+"""Hybrid search: dense and BM25 candidates fused into ranked Hits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from index.chunking import Chunk
+from index.fusion import rrf_fusion, weighted_fusion
+from index.tokens import tokenize
+
+if TYPE_CHECKING:
+    from index.dense import DenseIndex
+    from index.embedder import Embedder
+    from index.sparse import BM25Index
+
+METHODS = ("weighted", "rrf", "dense", "bm25")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and each retriever's own score and 1-based rank."""
+
+    chunk: Chunk
+    score: float
+    dense_score: float | None = None
+    dense_rank: int | None = None
+    sparse_score: float | None = None
+    sparse_rank: int | None = None
+
+
+class Searcher:
+    """Finds the chunks that best answer a query, by meaning (dense) and by words (BM25)."""
+
+    def __init__(
+        self, chunks: Sequence[Chunk], dense: DenseIndex, sparse: BM25Index, embedder: Embedder
+    ) -> None:
+        self.chunks = chunks
+        self.dense = dense
+        self.sparse = sparse
+        self.embedder = embedder
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        method: str = "weighted",
+        dense_weight: float = 0.5,
+        rrf_k: int = 60,
+        candidates: int = 50,
+        query_vector: np.ndarray | None = None,
+    ) -> list[Hit]:
+        """The top `k` chunks for `query`, best first.
+
+        "weighted" and "rrf" fuse the top `candidates` of each retriever; "dense" and "bm25"
+        use one retriever and score hits by its own score. When BM25 has nothing to say (no
+        query token is in the index) the fused methods fall back to dense alone.
+        """
+        if method not in METHODS:
+            raise ValueError(
+                f"unknown search method {method!r}; choose one of {', '.join(METHODS)}"
+            )
+        candidates = max(candidates, k)
+        dense = {} if method == "bm25" else self._dense(query, candidates, query_vector)
+        sparse = {} if method == "dense" else self._sparse(query, candidates)
+        if method == "dense" or (method != "bm25" and not sparse):
+            fused = {doc: score for doc, (score, _) in dense.items()}
+        elif method == "bm25":
+            fused = {doc: score for doc, (score, _) in sparse.items()}
+        elif method == "rrf":
+            fused = rrf_fusion(_ranked(dense), _ranked(sparse), rrf_k)
+        else:
+            fused = weighted_fusion(
+                {doc: s for doc, (s, _) in dense.items()},
+                {doc: s for doc, (s, _) in sparse.items()},
+                dense_weight,
+            )
+        best = sorted(fused, key=lambda doc: (-fused[doc], doc))[:k]
+        return [self._hit(doc, fused[doc], dense.get(doc), sparse.get(doc)) for doc in best]
+
+    def _dense(
+        self, query: str, candidates: int, query_vector: np.ndarray | None
+    ) -> dict[int, tuple[float, int]]:
+        if self.dense.ntotal == 0:
+            return {}
+        if query_vector is None:
+            query_vector = self.embedder.encode([query])[0]
+        scores, ids = self.dense.search(query_vector, candidates)
+        ranked = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        return {doc: (score, rank) for rank, (doc, score) in enumerate(ranked, start=1)}
+
+    def _sparse(self, query: str, candidates: int) -> dict[int, tuple[float, int]]:
+        tokens = tokenize(query)
+        if not tokens:
+            return {}
+        ids, scores = self.sparse.top(tokens, candidates)
+        # A zero BM25 score means no query word is in the chunk: not a candidate at all.
+        ranked = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if s > 0]
+        return {doc: (score, rank) for rank, (doc, score) in enumerate(ranked, start=1)}
+
+    def _hit(
+        self,
+        doc: int,
+        score: float,
+        dense: tuple[float, int] | None,
+        sparse: tuple[float, int] | None,
+    ) -> Hit:
+        return Hit(
+            chunk=self.chunks[doc],
+            score=float(score),
+            dense_score=dense[0] if dense else None,
+            dense_rank=dense[1] if dense else None,
+            sparse_score=sparse[0] if sparse else None,
+            sparse_rank=sparse[1] if sparse else None,
+        )
+
+
+def _ranked(candidates: dict[int, tuple[float, int]]) -> list[int]:
+    return sorted(candidates, key=lambda doc: candidates[doc][1])

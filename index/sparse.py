@@ -1,0 +1,135 @@
+"""Sparse retrieval: BM25 (Okapi, as rank_bm25 scores it) as one precomputed sparse matrix."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+
+class BM25Index:
+    """BM25 over token lists, scoring exactly like `rank_bm25.BM25Okapi`.
+
+    Every (term, document) BM25 weight is computed once at build time into a term-by-document
+    CSR matrix, so scoring a query is a weighted sum of a few matrix rows: no per-document
+    Python loop. Repeated query tokens count repeatedly, as in rank_bm25.
+    """
+
+    def __init__(
+        self,
+        weights: sparse.csr_matrix,
+        vocab: dict[str, int],
+        idf: np.ndarray,
+        k1: float = 1.5,
+        b: float = 0.75,
+        epsilon: float = 0.25,
+    ) -> None:
+        self.weights = weights  # (n_terms, n_docs)
+        self.vocab = vocab
+        self.idfs = idf
+        self.k1, self.b, self.epsilon = k1, b, epsilon
+
+    @property
+    def n_docs(self) -> int:
+        return int(self.weights.shape[1])
+
+    @classmethod
+    def build(
+        cls,
+        corpus: Sequence[Sequence[str]],
+        k1: float = 1.5,
+        b: float = 0.75,
+        epsilon: float = 0.25,
+    ) -> BM25Index:
+        """Index `corpus`, one token list per document (document id = position)."""
+        vocab: dict[str, int] = {}
+        lengths = np.fromiter((len(doc) for doc in corpus), dtype=np.int64, count=len(corpus))
+        term_ids = np.fromiter(
+            (vocab.setdefault(token, len(vocab)) for doc in corpus for token in doc),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
+        doc_ids = np.repeat(np.arange(len(corpus), dtype=np.int64), lengths)
+        # Duplicate (term, doc) pairs are summed into term frequencies by the conversion.
+        tf = sparse.coo_matrix(
+            (np.ones(len(term_ids), dtype=np.float64), (term_ids, doc_ids)),
+            shape=(len(vocab), len(corpus)),
+        ).tocsr()
+        tf.sum_duplicates()
+        idf = _idf(np.diff(tf.indptr), len(corpus), epsilon)
+        if len(corpus):
+            avgdl = lengths.mean()
+            norm = k1 * (1 - b + b * lengths / avgdl)
+            term_of_entry = np.repeat(np.arange(len(vocab)), np.diff(tf.indptr))
+            tf.data = idf[term_of_entry] * tf.data * (k1 + 1) / (tf.data + norm[tf.indices])
+        return cls(tf, vocab, idf, k1, b, epsilon)
+
+    def idf(self, token: str) -> float:
+        """The BM25 inverse document frequency of `token`; 0 for a token never seen."""
+        term = self.vocab.get(token)
+        return 0.0 if term is None else float(self.idfs[term])
+
+    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        """BM25 score of every document for the query, shape (n_docs,)."""
+        counts: dict[int, int] = {}
+        for token in query_tokens:
+            term = self.vocab.get(token)
+            if term is not None:
+                counts[term] = counts.get(term, 0) + 1
+        if not counts:
+            return np.zeros(self.n_docs)
+        terms = np.fromiter(counts, dtype=np.int64)
+        multiplicity = np.fromiter(counts.values(), dtype=np.float64)
+        return np.asarray(self.weights[terms].T @ multiplicity).ravel()
+
+    def top(self, query_tokens: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(doc ids, scores) of the k best documents, best first; ties go to the lower id."""
+        scores = self.scores(query_tokens)
+        k = min(k, len(scores))
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        # argpartition breaks ties arbitrarily at the k-th place; widen to every doc tied with it.
+        threshold = scores[best].min()
+        best = np.flatnonzero(scores >= threshold)
+        order = np.lexsort((best, -scores[best]))[:k]
+        return best[order].astype(np.int64), scores[best[order]]
+
+    def save(self, matrix_path: Path, vocab_path: Path) -> None:
+        np.savez(
+            matrix_path,
+            data=self.weights.data,
+            indices=self.weights.indices,
+            indptr=self.weights.indptr,
+            shape=np.array(self.weights.shape),
+            idf=self.idfs,
+            params=np.array([self.k1, self.b, self.epsilon]),
+        )
+        terms = sorted(self.vocab, key=self.vocab.__getitem__)
+        vocab_path.write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, matrix_path: Path, vocab_path: Path) -> BM25Index:
+        with np.load(matrix_path) as stored:
+            shape = tuple(int(n) for n in stored["shape"])
+            weights = sparse.csr_matrix(
+                (stored["data"], stored["indices"], stored["indptr"]), shape=shape
+            )
+            idf = stored["idf"]
+            k1, b, epsilon = (float(x) for x in stored["params"])
+        terms = json.loads(vocab_path.read_text(encoding="utf-8"))
+        if len(terms) != shape[0] or len(idf) != shape[0]:
+            raise ValueError("vocabulary and matrix sizes differ")
+        return cls(weights, {term: i for i, term in enumerate(terms)}, idf, k1, b, epsilon)
+
+
+def _idf(document_frequency: np.ndarray, n_docs: int, epsilon: float) -> np.ndarray:
+    """rank_bm25's idf: log((N - n + 0.5) / (n + 0.5)), negatives floored to eps * mean idf."""
+    df = document_frequency.astype(np.float64)
+    idf = np.log(n_docs - df + 0.5) - np.log(df + 0.5)
+    if len(idf):
+        idf[idf < 0] = epsilon * idf.mean()
+    return idf

@@ -1,0 +1,244 @@
+"""Index store: the on-disk index directory, verified against its manifest when opened."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from index.articles import Article
+from index.chunking import Chunk
+from index.errors import IndexCorruptError, IndexMissingError, ModelMismatchError
+from index.search import Searcher
+from index.sentences import Sentence
+from index.sparse import BM25Index
+
+if TYPE_CHECKING:
+    from index.dense import DenseIndex
+    from index.embedder import Embedder
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+ARTICLES = "articles.jsonl"
+CHUNKS = "chunks.npy"  # int64 (n, 3): article number, start, end
+DENSE = "dense.faiss"  # chunk vectors
+SENTENCE_SPANS = "sentence_spans.npy"  # int64 (m, 3): article number, start, end
+SENTENCE_VECTORS = "sentences.npy"  # float16 (m, dim): half the disk, ample for cosines
+BM25_MATRIX = "bm25.npz"
+BM25_VOCAB = "bm25_vocab.json"
+DATA_FILES = (ARTICLES, CHUNKS, DENSE, SENTENCE_SPANS, SENTENCE_VECTORS, BM25_MATRIX, BM25_VOCAB)
+REBUILD_HINT = "Rebuild it with `footnote index`."
+
+
+class Index:
+    """An opened index: articles, chunks, both retrievers and the per-sentence vectors."""
+
+    def __init__(
+        self,
+        path: Path,
+        manifest: dict[str, Any],
+        articles: list[Article],
+        hashes: list[str],
+        chunk_rows: np.ndarray,
+        dense: DenseIndex,
+        sparse: BM25Index,
+        sentence_rows: np.ndarray,
+        sentence_vectors: np.ndarray,
+        embedder: Embedder,
+    ) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.articles: dict[str, Article] = {article.id: article for article in articles}
+        self.article_order = articles
+        self.hashes = hashes  # content hash of article_order[i]
+        self.chunk_rows = chunk_rows
+        self.chunks: list[Chunk] = [
+            Chunk(articles[a].id, int(s), int(e), articles[a].text[s:e]) for a, s, e in chunk_rows
+        ]
+        self.dense = dense
+        self.sparse = sparse
+        self.sentence_rows = sentence_rows
+        self.sentence_vectors = sentence_vectors
+        self.searcher = Searcher(self.chunks, dense, sparse, embedder)
+        self._article_number = {article.id: n for n, article in enumerate(articles)}
+
+    def sentences_in(self, chunk: Chunk) -> tuple[list[Sentence], np.ndarray]:
+        """The sentences lying inside `chunk`, in order, and their (n, dim) float32 vectors."""
+        number = self._article_number[chunk.article_id]
+        low, high = self.sentence_range(number)
+        spans = self.sentence_rows[low:high]
+        first = low + int(np.searchsorted(spans[:, 1], chunk.start, side="left"))
+        last = low + int(np.searchsorted(spans[:, 2], chunk.end, side="right"))
+        text = self.article_order[number].text
+        sentences = [
+            Sentence(chunk.article_id, int(s), int(e), text[s:e])
+            for _, s, e in self.sentence_rows[first:last]
+        ]
+        return sentences, self.sentence_vectors[first:last].astype(np.float32)
+
+    def sentence_range(self, article_number: int) -> tuple[int, int]:
+        """Rows [low, high) of the sentence arrays that belong to one article."""
+        column = self.sentence_rows[:, 0]
+        low = int(np.searchsorted(column, article_number, side="left"))
+        high = int(np.searchsorted(column, article_number, side="right"))
+        return low, high
+
+    def chunk_range(self, article_number: int) -> tuple[int, int]:
+        """Rows [low, high) of the chunk arrays that belong to one article."""
+        column = self.chunk_rows[:, 0]
+        low = int(np.searchsorted(column, article_number, side="left"))
+        high = int(np.searchsorted(column, article_number, side="right"))
+        return low, high
+
+    def __repr__(self) -> str:
+        counts = self.manifest.get("counts", {})
+        return f"Index({str(self.path)!r}, {counts})"
+
+
+def open_index(index_dir: Path, embedder: Embedder) -> Index:
+    """Open and verify the index at `index_dir` for use with `embedder`.
+
+    Raises IndexMissingError, IndexCorruptError (a file missing, truncated or altered since
+    the build) or ModelMismatchError, each saying how to rebuild.
+    """
+    index_dir = Path(index_dir)
+    manifest = read_manifest(index_dir)
+    if manifest["model"] != embedder.name:
+        raise ModelMismatchError(
+            f"The index at {index_dir} was built with model {manifest['model']}, but the "
+            f"configured model is {embedder.name}. Rebuild with `footnote index`, or set "
+            f"FOOTNOTE_MODEL={manifest['model']}."
+        )
+    _verify_files(index_dir, manifest)
+    try:
+        return _load(index_dir, manifest, embedder)
+    except IndexCorruptError:
+        raise
+    except Exception as error:  # any parse failure of a checksummed file is damage
+        raise _corrupt(index_dir, f"could not read it: {error}") from error
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any]:
+    """The parsed manifest, or IndexMissingError / IndexCorruptError."""
+    if not index_dir.exists() or (index_dir.is_dir() and not any(index_dir.iterdir())):
+        raise IndexMissingError(
+            f"No index at {index_dir}. Build one with `footnote index [PATH ...]`."
+        )
+    if not index_dir.is_dir():
+        raise _corrupt(index_dir, "it is a file, not a directory")
+    try:
+        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _corrupt(index_dir, f"{MANIFEST} is missing") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise _corrupt(index_dir, f"{MANIFEST} is unreadable: {error}") from None
+    required = ("format_version", "model", "dim", "chunk_words", "overlap_sentences", "files")
+    if not isinstance(manifest, dict) or any(key not in manifest for key in required):
+        raise _corrupt(index_dir, f"{MANIFEST} is incomplete")
+    if manifest["format_version"] != FORMAT_VERSION:
+        raise _corrupt(
+            index_dir,
+            f"format version {manifest['format_version']}, this Footnote reads {FORMAT_VERSION}",
+        )
+    return manifest
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _verify_files(index_dir: Path, manifest: dict[str, Any]) -> None:
+    files = manifest["files"]
+    for name in DATA_FILES:
+        expected = files.get(name) if isinstance(files, dict) else None
+        path = index_dir / name
+        if not isinstance(expected, dict):
+            raise _corrupt(index_dir, f"{MANIFEST} does not list {name}")
+        if not path.is_file():
+            raise _corrupt(index_dir, f"{name} is missing")
+        size = path.stat().st_size
+        if size != expected.get("bytes"):
+            raise _corrupt(index_dir, f"{name} is {size} bytes, expected {expected.get('bytes')}")
+        if file_digest(path) != expected.get("sha256"):
+            raise _corrupt(index_dir, f"{name} does not match its checksum")
+
+
+def _load(index_dir: Path, manifest: dict[str, Any], embedder: Embedder) -> Index:
+    from index.dense import DenseIndex  # faiss is heavy: imported when an index is opened
+
+    articles, hashes = [], []
+    with (index_dir / ARTICLES).open(encoding="utf-8") as stream:
+        for line in stream:
+            record = json.loads(line)
+            articles.append(
+                Article(
+                    record["id"], record["text"], record["title"], record["date"], record["source"]
+                )
+            )
+            hashes.append(record["hash"])
+    chunk_rows = _load_rows(index_dir / CHUNKS)
+    sentence_rows = _load_rows(index_dir / SENTENCE_SPANS)
+    sentence_vectors = np.load(index_dir / SENTENCE_VECTORS, allow_pickle=False)
+    dense = DenseIndex.load(index_dir / DENSE)
+    sparse = BM25Index.load(index_dir / BM25_MATRIX, index_dir / BM25_VOCAB)
+    counts = manifest.get("counts", {})
+    checks: list[tuple[str, Callable[[], bool]]] = [
+        ("article count", lambda: len(articles) == counts.get("articles")),
+        ("chunk count", lambda: len(chunk_rows) == counts.get("chunks") == dense.ntotal),
+        ("BM25 document count", lambda: sparse.n_docs == len(chunk_rows)),
+        (
+            "sentence count",
+            lambda: len(sentence_rows) == len(sentence_vectors) == counts.get("sentences"),
+        ),
+        ("vector size", lambda: dense.dim == manifest["dim"] == sentence_vectors.shape[1]),
+        (
+            "article numbers",
+            lambda: (
+                _rows_in_range(chunk_rows, articles) and _rows_in_range(sentence_rows, articles)
+            ),
+        ),
+    ]
+    for what, check in checks:
+        if not check():
+            raise _corrupt(index_dir, f"its {what} does not match the manifest")
+    return Index(
+        index_dir,
+        manifest,
+        articles,
+        hashes,
+        chunk_rows,
+        dense,
+        sparse,
+        sentence_rows,
+        sentence_vectors,
+        embedder,
+    )
+
+
+def _load_rows(path: Path) -> np.ndarray:
+    rows = np.load(path, allow_pickle=False)
+    if rows.ndim != 2 or rows.shape[1] != 3:
+        raise ValueError(f"{path.name} has shape {rows.shape}")
+    return rows.astype(np.int64, copy=False)
+
+
+def _rows_in_range(rows: np.ndarray, articles: list[Article]) -> bool:
+    if len(rows) == 0:
+        return True
+    lengths = np.array([len(article.text) for article in articles])
+    numbers = rows[:, 0]
+    if numbers.min() < 0 or numbers.max() >= len(articles) or np.any(np.diff(numbers) < 0):
+        return False
+    return bool(np.all(rows[:, 1] <= rows[:, 2]) and np.all(rows[:, 2] <= lengths[numbers]))
+
+
+def _corrupt(index_dir: Path, reason: str) -> IndexCorruptError:
+    return IndexCorruptError(f"The index at {index_dir} is damaged ({reason}). {REBUILD_HINT}")

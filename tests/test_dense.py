@@ -1,0 +1,87 @@
+"""Dense search and the embedder: FAISS inner products equal numpy's, vectors are unit length."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from index import DenseIndex, Embedder, ModelLoadError
+
+
+def unit_vectors(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
+    vectors = rng.standard_normal((n, dim)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_inner_product_search_equals_numpy_dot():
+    rng = np.random.default_rng(0)
+    vectors, queries = unit_vectors(rng, 500, 32), unit_vectors(rng, 7, 32)
+    index = DenseIndex(32)
+    index.add(vectors[:200])
+    index.add(vectors[200:])
+    assert index.ntotal == 500
+    scores, ids = index.search(queries, 10)
+    exact = queries @ vectors.T
+    for row in range(len(queries)):
+        expected = np.argsort(-exact[row])[:10]
+        assert ids[row].tolist() == expected.tolist()
+        np.testing.assert_allclose(scores[row], exact[row, expected], rtol=1e-5, atol=1e-6)
+
+
+def test_more_neighbours_than_vectors_pads_with_minus_one_and_empty_index_answers():
+    index = DenseIndex(4)
+    assert index.search(np.ones(4), 3)[1].tolist() == [[-1, -1, -1]]
+    index.add(np.eye(4)[:2])
+    scores, ids = index.search(np.array([1, 0, 0, 0]), 3)
+    assert ids.tolist() == [[0, 1, -1]]
+    assert scores[0, 0] == pytest.approx(1.0)
+
+
+def test_save_load_and_vectors_round_trip(tmp_path):
+    vectors = unit_vectors(np.random.default_rng(1), 20, 8)
+    index = DenseIndex(8)
+    index.add(vectors)
+    index.save(tmp_path / "dense.faiss")
+    loaded = DenseIndex.load(tmp_path / "dense.faiss")
+    assert (loaded.dim, loaded.ntotal) == (8, 20)
+    np.testing.assert_array_equal(loaded.vectors(), vectors)
+
+
+def test_embedder_returns_unit_float32_vectors_that_rank_by_meaning(embedder):
+    texts = [
+        "Nurses went on strike over pay.",
+        "Medical staff walked out.",
+        "The cat sat on a mat.",
+    ]
+    vectors = embedder.encode(texts)
+    assert vectors.dtype == np.float32 and vectors.shape == (3, embedder.dim) == (3, 384)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+    assert embedder.encode([]).shape == (0, 384)
+
+
+def test_embedder_names_and_lazy_loading():
+    assert Embedder().name == "all-MiniLM-L6-v2"
+    assert Embedder("sentence-transformers/all-MiniLM-L6-v2").name == "all-MiniLM-L6-v2"
+    assert Embedder("some/other-model").name == "some/other-model"  # nothing loaded yet
+
+
+def test_an_unloadable_model_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelLoadError) as raised:
+        Embedder("footnote-test/no-such-model").encode(["x"])
+    message = str(raised.value)
+    assert message.startswith("could not load embedding model footnote-test/no-such-model")
+    assert "set FOOTNOTE_MODEL to a local path" in message
+
+
+def test_importing_the_package_loads_no_heavy_library():
+    code = (
+        "import sys, index; heavy = {'torch', 'faiss', 'sentence_transformers', 'scipy',"
+        " 'trafilatura'}; print(sorted(heavy & set(sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stderr

@@ -1,0 +1,109 @@
+"""Hybrid search over the seeds index: fusion finds what either retriever alone gets wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from index import open_index
+
+
+@pytest.fixture(scope="module")
+def index(seeds_index_dir, embedder):
+    return open_index(seeds_index_dir, embedder)
+
+
+def top_text(index, question: str, method: str) -> str:
+    hits = index.searcher.search(question, k=3, method=method)
+    return hits[0].chunk.text if hits else ""
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # BM25 ranks the chunk that repeats "PCS" most first; the membership figure is elsewhere.
+        (
+            "How many belong to the PCS?",
+            "PCS is the fifth-largest trade union in the UK with 270,000",
+        ),
+        # No word of the question occurs in the corpus at all, so BM25 has no candidate.
+        ("Why was the stoppage at the interior ministry delayed for now?", "legal challenge"),
+    ],
+)
+def test_a_paraphrase_bm25_misses_is_found_by_hybrid(index, question, answer):
+    assert answer not in top_text(index, question, "bm25")
+    assert answer in top_text(index, question, "weighted")
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "methods"),
+    [
+        ("PAYE", "PAYE tax system", ("weighted", "rrf")),
+        ("What happens to the PAYE system?", "PAYE tax system", ("weighted", "rrf")),
+        ("What did Sky News report?", "Sky News", ("weighted", "rrf")),
+    ],
+)
+def test_an_exact_keyword_dense_misranks_is_found_by_hybrid(index, question, answer, methods):
+    assert answer not in top_text(index, question, "dense")
+    assert answer in top_text(index, question, "bm25")
+    for method in methods:
+        assert answer in top_text(index, question, method)
+
+
+def test_hits_carry_both_scores_and_one_based_ranks(index):
+    hits = index.searcher.search("Who is the leader of the Royal College of Nursing?", k=5)
+    assert len(hits) == 5
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert all(0.0 <= h.score <= 1.0 for h in hits)
+    for hit in hits:
+        assert hit.dense_rank is not None or hit.sparse_rank is not None
+        assert (hit.dense_rank is None) == (hit.dense_score is None)
+        assert (hit.sparse_rank is None) == (hit.sparse_score is None)
+        assert hit.dense_rank is None or hit.dense_rank >= 1
+        assert hit.sparse_score is None or hit.sparse_score > 0
+        article = index.articles[hit.chunk.article_id]
+        assert article.text[hit.chunk.start : hit.chunk.end] == hit.chunk.text
+    assert "Pat Cullen" in hits[0].chunk.text
+
+
+def test_single_retriever_methods_score_by_their_own_retriever(index):
+    dense = index.searcher.search("nurses strike", k=4, method="dense")
+    assert [h.dense_rank for h in dense] == [1, 2, 3, 4]
+    assert all(h.score == h.dense_score and h.sparse_rank is None for h in dense)
+    bm25 = index.searcher.search("nurses strike", k=4, method="bm25")
+    assert [h.sparse_rank for h in bm25] == [1, 2, 3, 4]
+    assert all(h.score == h.sparse_score and h.dense_rank is None for h in bm25)
+    rrf = index.searcher.search("nurses strike", k=4, method="rrf")
+    assert rrf[0].score == pytest.approx(
+        1 / (60 + (rrf[0].dense_rank or 10**9)) + 1 / (60 + (rrf[0].sparse_rank or 10**9))
+    )
+
+
+def test_a_query_with_no_indexed_words_falls_back_to_dense(index):
+    hits = index.searcher.search("the of and", k=3)
+    assert hits and all(h.sparse_rank is None and h.score == h.dense_score for h in hits)
+    assert index.searcher.search("the of and", k=3, method="bm25") == []
+
+
+def test_a_precomputed_query_vector_gives_the_same_hits(index, embedder):
+    question = "When is the national day of protest?"
+    vector = embedder.encode([question])[0]
+    assert index.searcher.search(question, query_vector=vector) == index.searcher.search(question)
+
+
+def test_k_and_method_are_checked(index):
+    assert len(index.searcher.search("strike", k=2)) == 2
+    assert len(index.searcher.search("strike", k=100)) == len(index.chunks)
+    with pytest.raises(ValueError, match="unknown search method"):
+        index.searcher.search("strike", method="magic")
+
+
+def test_sentences_in_a_chunk_come_with_their_vectors(index, embedder):
+    chunk = index.chunks[0]
+    sentences, vectors = index.sentences_in(chunk)
+    assert sentences[0].start == chunk.start and sentences[-1].end == chunk.end
+    assert all(chunk.start <= s.start < s.end <= chunk.end for s in sentences)
+    text = index.articles[chunk.article_id].text
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+    assert vectors.shape == (len(sentences), 384) and vectors.dtype.name == "float32"
+    fresh = embedder.encode([s.text for s in sentences])
+    assert float(min((fresh * vectors).sum(axis=1))) > 0.999  # stored as float16
