@@ -1,0 +1,86 @@
+"""Every tunable of Footnote in one dataclass: defaults, FOOTNOTE_* variables and flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, get_type_hints
+
+ENV_PREFIX = "FOOTNOTE_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Defaults here are the calibrated ones (see eval/README.md); override by env or CLI flag."""
+
+    # Where things live.
+    index_dir: Path = Path(".footnote")
+    corpus: tuple[Path, ...] = (Path("seeds"),)
+    model: str = "all-MiniLM-L6-v2"
+
+    # Chunking: sentence windows of about this many words, sharing this many sentences.
+    chunk_words: int = 100
+    chunk_overlap_sentences: int = 1
+
+    # Retrieval.
+    k: int = 5
+    fusion: str = "weighted"  # "weighted" (min-max normalised sum) or "rrf"
+    dense_weight: float = 0.5
+    rrf_k: int = 60
+    candidates: int = 50  # per retriever, before fusion
+
+    # Answering.
+    abstain_threshold: float = 0.6
+    max_question_chars: int = 1000
+    max_citations: int = 3  # the answer's passage plus up to this many minus one supporting ones
+    citation_margin: float = 1.0  # a supporting sentence scores at most this far below the answer
+    citation_similarity: float = 0.7  # and, when there is no short answer, is this close in meaning
+
+    # Discord front end.
+    discord_channels: tuple[int, ...] = ()
+    discord_cooldown_seconds: float = 10.0
+    feedback_log: Path = Path("footnote-feedback.jsonl")
+    discord_heartbeat_file: Path = Path()  # touched while connected, for a HEALTHCHECK; unset: off
+
+    def replace(self, **changes: Any) -> Settings:
+        """Return a copy with the given fields changed; None values are ignored (unset flags)."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Defaults overridden by FOOTNOTE_<FIELD> variables; a bad value raises SettingsError."""
+        env = os.environ if env is None else env
+        hints = get_type_hints(cls)
+        changes: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw.strip() != "":
+                changes[f.name] = _parse(f.name, raw.strip(), hints[f.name])
+        return cls().replace(**changes)
+
+
+class SettingsError(ValueError):
+    """A FOOTNOTE_* variable or flag that cannot be read as its setting's type."""
+
+
+def _parse(name: str, raw: str, kind: Any) -> Any:
+    try:
+        if kind is Path:
+            return Path(raw)
+        if kind == tuple[Path, ...]:
+            return tuple(Path(p) for p in raw.split(os.pathsep) if p)
+        if kind == tuple[int, ...]:
+            return tuple(int(p) for p in raw.replace(" ", "").split(",") if p)
+        if kind in (int, float, str):
+            return kind(raw)
+    except ValueError:
+        pass
+    raise SettingsError(
+        f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {name.replace('_', ' ')}"
+    )
+
+
+__all__ = ["Settings", "SettingsError"]

@@ -1,0 +1,85 @@
+"""Question cleaning and answer-type detection."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.question import AnswerType, QuestionError, answer_type, clean_question
+from index.errors import FootnoteError
+
+
+def test_collapses_whitespace_and_strips_the_ends():
+    assert clean_question("  When is\tthe TUC\n\nday of protest?  ", 1000) == (
+        "When is the TUC day of protest?"
+    )
+
+
+def test_removes_control_and_invisible_characters():
+    raw = "Who\x00 leads\x1b the\u200b RCN?\x07"
+    assert clean_question(raw, 1000) == "Who leads the RCN?"
+
+
+def test_accepts_non_english_questions_unchanged():
+    assert clean_question("¿Dónde está la biblioteca?", 1000) == "¿Dónde está la biblioteca?"
+    assert clean_question("Wer führt die RCN?", 1000) == "Wer führt die RCN?"
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\n\t  \r\n", "\x00\x1b\u200b"])
+def test_empty_or_blank_question_is_refused_with_a_plain_message(raw):
+    with pytest.raises(QuestionError) as caught:
+        clean_question(raw, 1000)
+    assert "empty" in str(caught.value)
+
+
+def test_too_long_question_names_its_length_and_the_limit():
+    with pytest.raises(QuestionError) as caught:
+        clean_question("a" * 10_000, 1000)
+    assert str(caught.value) == (
+        "Your question is 10,000 characters long; the limit is 1,000. Please ask something shorter."
+    )
+
+
+def test_length_is_counted_after_cleaning():
+    # Padding that cleaning removes must not push a question over the limit.
+    assert clean_question(" " * 5000 + "Who leads the RCN?" + "\x00" * 5000, 100) == (
+        "Who leads the RCN?"
+    )
+    assert clean_question("x" * 100, 100) == "x" * 100
+
+
+def test_question_error_is_a_footnote_error():
+    assert issubclass(QuestionError, FootnoteError)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("When is the TUC day of protest?", AnswerType.DATE),
+        ("In what year did the strike begin?", AnswerType.DATE),
+        ("What date is the protest?", AnswerType.DATE),
+        ("How many members does PCS have?", AnswerType.NUMBER),
+        ("How much did Unite ask for?", AnswerType.NUMBER),
+        ("What percentage of nurses voted?", AnswerType.NUMBER),
+        ("How many years did the dispute last?", AnswerType.DURATION),
+        ("How long will the strike last?", AnswerType.DURATION),
+        ("Who leads the RCN?", AnswerType.PERSON),
+        ("Whose members will strike on Wednesday?", AnswerType.PERSON),
+        ("Which union is the largest in the UK?", AnswerType.PERSON),
+        ("Where will the half-day strike be held?", AnswerType.PLACE),
+        ("In which country is Normandy?", AnswerType.PLACE),
+        ("What is the protest against?", AnswerType.OTHER),
+        ("Why are nurses striking?", AnswerType.OTHER),
+        # A "who" in a relative clause does not make the question ask for a person.
+        ("What did the workers who walked out want?", AnswerType.OTHER),
+        ("asdfgh qwerty", AnswerType.OTHER),
+    ],
+)
+def test_answer_type_comes_from_the_wh_phrase(question, expected):
+    assert answer_type(question) is expected
+
+
+def test_elliptical_follow_up_takes_the_type_of_the_question_before():
+    assert answer_type("And Unite?", ["How many members does PCS have?"]) is AnswerType.NUMBER
+    # A follow-up with its own wh-word keeps its own type.
+    assert answer_type("and who leads it?", ["What is the RCN?"]) is AnswerType.PERSON
+    assert answer_type("And why?", ["When is the protest?"]) is AnswerType.OTHER
