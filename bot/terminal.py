@@ -1,0 +1,75 @@
+"""Terminal rendering of an Answer: the short answer highlighted, then numbered sources."""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+from dataclasses import asdict
+
+from bot.answering import ABSTAIN_TEXT, Answer
+
+_BOLD, _YELLOW, _DIM, _RESET = "\033[1m", "\033[33m", "\033[2m", "\033[0m"
+PASSAGE_CHARS = 320  # enough to see the quoted sentence in context without flooding the screen
+
+
+def render_text(answer: Answer, *, color: bool = False, width: int = 88) -> str:
+    """A readable answer: short answer, the quote with the short answer highlighted, sources."""
+    if answer.abstained:
+        return ABSTAIN_TEXT
+    quote = answer.answer or ""
+    if answer.short_answer and color:
+        quote = quote.replace(
+            answer.short_answer, f"{_BOLD}{_YELLOW}{answer.short_answer}{_RESET}", 1
+        )
+    lines = []
+    if answer.short_answer:
+        short = f"{_BOLD}{answer.short_answer}{_RESET}" if color else answer.short_answer
+        lines += [f"Answer: {short}", ""]
+    lines += [_wrap(f"“{quote}” [1]", width), "", "Sources:"]
+    for c in answer.citations:
+        facts = ", ".join(x for x in (c.title, c.date) if x)
+        head = f"[{c.n}] {c.article_id}" + (f" ({facts})" if facts else "")
+        lines.append(f"{head}, characters {c.start}-{c.end}, score {c.score:.2f}")
+        passage = _excerpt(c.text, answer.answer if c.n == 1 else None, PASSAGE_CHARS)
+        body = _wrap(f"“{passage}”", width, indent="    ")
+        lines.append(f"{_DIM}{body}{_RESET}" if color else body)
+    return "\n".join(lines)
+
+
+def render_json(answer: Answer) -> str:
+    """Exactly one JSON object, the schema `footnote ask --json` promises."""
+    payload = {
+        "question": answer.question,
+        "answer": answer.answer,
+        "short_answer": answer.short_answer,
+        "abstained": answer.abstained,
+        "citations": [asdict(c) for c in answer.citations],
+        "confidence": round(answer.confidence, 4),
+        "timings_ms": answer.timings_ms,
+    }
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def use_color(stream) -> bool:
+    """Colour only on a real terminal, and never when NO_COLOR is set."""
+    return stream.isatty() and "NO_COLOR" not in os.environ
+
+
+def _excerpt(text: str, quote: str | None, limit: int) -> str:
+    """Up to `limit` characters of a passage, centred on the quote so the cited words show."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    at = text.find(" ".join(quote.split())) if quote else -1
+    start = 0 if at < 0 else max(0, min(at - (limit - len(quote)) // 2, len(text) - limit))
+    piece = text[start : start + limit]
+    if start > 0:
+        piece = "…" + piece.split(" ", 1)[-1]
+    if start + limit < len(text):
+        piece = piece.rsplit(" ", 1)[0] + "…"
+    return piece
+
+
+def _wrap(text: str, width: int, indent: str = "") -> str:
+    return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent)

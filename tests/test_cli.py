@@ -1,0 +1,163 @@
+"""The `footnote` command as a user runs it: real process, real index, real model."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SEEDS
+
+FOOTNOTE = str(Path(sys.executable).parent / "footnote")
+TUC = "When is the TUC day of protest?"
+
+
+def run(*args: str, index_dir: Path | None = None, stdin: str | None = None, cwd: Path = ROOT):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "NO_COLOR": "1"}
+    if index_dir is not None:
+        env["FOOTNOTE_INDEX_DIR"] = str(index_dir)
+    return subprocess.run(
+        [FOOTNOTE, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=stdin,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def assert_clean_failure(result, code: int, *words: str) -> None:
+    assert result.returncode == code, result
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in result.stderr, result.stderr
+
+
+def test_ask_json_answers_the_tuc_example_with_a_verbatim_cited_quote(seeds_index_dir):
+    result = run("ask", TUC, "--json", index_dir=seeds_index_dir)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)  # exactly one JSON object, nothing else on stdout
+    assert set(payload) >= {
+        "question",
+        "answer",
+        "short_answer",
+        "abstained",
+        "citations",
+        "timings_ms",
+    }
+    assert payload["abstained"] is False
+    assert payload["short_answer"] == "1 February"
+    assert "A national day of protest will be held on 1 February" in payload["answer"]
+    first = payload["citations"][0]
+    assert first["n"] == 1 and first["article_id"] == "004_ae9d525e8a820230.txt"
+    article = (SEEDS / first["article_id"]).read_text()
+    assert article[first["start"] : first["end"]] == first["text"]
+    assert payload["answer"] in first["text"]
+    assert set(first) == {"n", "article_id", "title", "date", "start", "end", "text", "score"}
+    assert {"retrieve", "answer", "total"} <= set(payload["timings_ms"])
+
+
+def test_ask_prints_a_readable_answer_with_numbered_sources(seeds_index_dir):
+    result = run("ask", TUC, index_dir=seeds_index_dir)
+    assert result.returncode == 0, result.stderr
+    assert "Answer: 1 February" in result.stdout
+    assert "[1] 004_ae9d525e8a820230.txt" in result.stdout
+    assert "\033[" not in result.stdout  # no colour codes when not on a terminal
+
+
+def test_off_topic_question_abstains_and_cites_nothing(seeds_index_dir):
+    result = run("ask", "Who won the 2022 football World Cup?", "--json", index_dir=seeds_index_dir)
+    payload = json.loads(result.stdout)
+    assert payload["abstained"] is True
+    assert payload["answer"] is None and payload["short_answer"] is None
+    assert payload["citations"] == []
+    plain = run("ask", "Who won the 2022 football World Cup?", index_dir=seeds_index_dir)
+    assert "I couldn't find that in the sources." in plain.stdout
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [("", ["empty"]), ("   \n\t ", ["empty"]), ("x" * 10_000, ["10,000", "1,000"])],
+)
+def test_unusable_questions_get_a_clear_message(seeds_index_dir, question, words):
+    result = run("ask", question, index_dir=seeds_index_dir)
+    assert_clean_failure(result, 1, *words)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When is the TUC\u200b day\x1b[31m of protest?\x07",
+        "¿Dónde está la biblioteca?",
+        "日本の首都は?",
+    ],
+)
+def test_odd_text_is_answered_or_abstained_cleanly(seeds_index_dir, question):
+    result = run("ask", question, "--json", index_dir=seeds_index_dir)
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    payload = json.loads(result.stdout)
+    assert "\x1b" not in payload["question"] and "\x07" not in payload["question"]
+    if not payload["abstained"]:
+        assert payload["answer"] in payload["citations"][0]["text"]
+
+
+@pytest.mark.parametrize(
+    "args", [("ask",), ("frobnicate",), ("ask", TUC, "-k", "0"), ("ask", TUC, "-k", "many")]
+)
+def test_usage_errors_exit_non_zero_without_a_traceback(args):
+    result = run(*args)
+    assert_clean_failure(result, 2, "usage")
+
+
+def test_ask_without_an_index_builds_one_from_seeds_first(tmp_path):
+    index_dir = tmp_path / "fresh"
+    result = run("ask", TUC, "--json", index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    assert "building it from seeds" in result.stderr
+    assert json.loads(result.stdout)["short_answer"] == "1 February"
+    assert (index_dir / "manifest.json").exists()
+
+
+def test_a_damaged_index_says_how_to_rebuild(seeds_index_dir, tmp_path):
+    damaged = tmp_path / "damaged"
+    shutil.copytree(seeds_index_dir, damaged)
+    biggest = max(
+        (p for p in damaged.iterdir() if p.name != "manifest.json"), key=lambda p: p.stat().st_size
+    )
+    biggest.write_bytes(biggest.read_bytes()[: biggest.stat().st_size // 2])
+    result = run("ask", TUC, index_dir=damaged)
+    assert_clean_failure(result, 1, "footnote index")
+
+
+def test_index_reports_skipped_files_and_reuses_vectors_on_a_rerun(tmp_path):
+    corpus = tmp_path / "articles"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / "empty.txt").write_text("   \n")
+    (corpus / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    index_dir = tmp_path / "index"
+    first = run("index", str(corpus), index_dir=index_dir)
+    assert first.returncode == 0, first.stderr
+    assert "Indexed 2 articles" in first.stdout
+    assert "empty.txt" in first.stderr and "image.png" in first.stderr
+    again = run("index", str(corpus), index_dir=index_dir)
+    assert again.returncode == 0, again.stderr
+    assert "0 texts embedded" in again.stdout
+
+
+def test_index_of_a_missing_folder_is_a_clear_error(tmp_path):
+    result = run("index", str(tmp_path / "nowhere"), index_dir=tmp_path / "index")
+    assert_clean_failure(result, 1, "nowhere")
+
+
+def test_chat_answers_and_follows_up_on_the_previous_question(seeds_index_dir):
+    lines = "What is the RCN?\nand who leads it?\n/new\n\nexit\n"
+    result = run("chat", stdin=lines, index_dir=seeds_index_dir)
+    assert result.returncode == 0, result.stderr
+    assert "Pat Cullen" in result.stdout
+    assert "Traceback" not in result.stderr
