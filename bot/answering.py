@@ -20,7 +20,8 @@ from bot.sentence_scoring import (
     scores,
     sentence_features,
 )
-from bot.short_answer import short_answer
+from bot.short_answer import has_new_value, short_answer
+from bot.terms import content_stems
 from index.tokens import tokenize
 
 if TYPE_CHECKING:
@@ -148,6 +149,7 @@ def answer_question(
     *,
     question_vector: np.ndarray | None = None,
     context: Sequence[str] = (),
+    avoid: Sequence[str] = (),
     weights: Weights | None = None,
     confidence_weights: ConfidenceWeights | None = None,
 ) -> Answer:
@@ -156,6 +158,7 @@ def answer_question(
     `context` holds earlier questions of a conversation, oldest first: they join the question
     for similarity and word overlap (down-weighted), while the answer type comes from
     `question` (or, if it has no wh-word, as in "And Unite?", from the last of them).
+    `avoid` holds answers already shown in the conversation; they are not given again.
     `question_vector`, if given, must embed the same text the default would encode: the context
     and question joined by spaces (the engine retrieves with it, so it can pass it on).
     """
@@ -170,6 +173,10 @@ def answer_question(
     if not found.candidates:
         return _abstain(question, 0.0, started)
     sentence_scores = scores(found.features, weights)
+    if avoid:
+        # A follow-up asks for something new: an answer the user has just been shown is not
+        # the answer to "and who leads it?".
+        sentence_scores = _avoiding(sentence_scores, found, question, avoid)
     best = int(np.argmax(sentence_scores))
     confidence = found.confidence(best, confidence_weights)
     if confidence < settings.abstain_threshold:
@@ -196,6 +203,30 @@ def answer_question(
         confidence=confidence,
         timings_ms={"answer": _ms(started)},
     )
+
+
+def _avoiding(
+    sentence_scores: np.ndarray,
+    found: CandidateFeatures,
+    question: str,
+    avoid: Sequence[str],
+) -> np.ndarray:
+    """Scores with sentences already shown as answers ruled out, while any other remains.
+
+    A shown sentence stays in when it holds a new value of the asked type: "who announced it?"
+    may well be answered by the very sentence that said when.
+    """
+    stems = content_stems(question)
+    shown = [
+        any(c.sentence.text in text for text in avoid)
+        and not (
+            found.kind is not AnswerType.OTHER and has_new_value(c.sentence.text, found.kind, stems)
+        )
+        for c in found.candidates
+    ]
+    if all(shown):
+        return sentence_scores
+    return np.where(shown, -np.inf, sentence_scores)
 
 
 def _candidates(hits: Sequence[Hit], index: Index) -> list[_Candidate]:

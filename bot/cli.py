@@ -86,7 +86,9 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     engine = _open_engine(settings)
     _load_history()
     print("Ask a question about the articles. Ctrl-D or 'exit' to leave, '/new' to change topic.")
-    context: list[str] = []
+    from bot.follow_up import Turn
+
+    context: list[Turn] = []
     while True:
         try:
             line = input("footnote> ").strip()
@@ -109,7 +111,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
             print(error)
             continue
         print(render_text(answer, color=use_color(sys.stdout)), end="\n\n")
-        context.append(line)
+        context.append(Turn.of(answer))
     _save_history()
     return 0
 

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from bot.answering import Answer, answer_question
+from bot.follow_up import Turn, resolve
 from bot.question import clean_question
 from bot.settings import Settings
 from index import BuildReport, Embedder, Index, IndexMissingError, build_index, open_index
-
-# A question that leans on an earlier one ("and who leads it?") borrows its words for retrieval;
-# a self-contained one is searched alone so old topics don't drag the results away.
-_FOLLOW_UP = re.compile(
-    r"^\s*(and|but|so|also|what about|how about|then)\b"
-    r"|\b(it|its|they|them|their|he|she|his|her|him|this|that|these|those|there)\b",
-    re.IGNORECASE,
-)
-
-
-def is_follow_up(question: str) -> bool:
-    """True when a question reads as a continuation of the conversation before it."""
-    return bool(_FOLLOW_UP.search(question)) and len(question.split()) <= 12
 
 
 class Footnote:
@@ -60,17 +47,17 @@ class Footnote:
     def index(self) -> Index:
         return self._index
 
-    def ask(self, question: str, *, k: int | None = None, context: Sequence[str] = ()) -> Answer:
-        """Answer a question; `context` holds the earlier questions of a conversation."""
+    def ask(self, question: str, *, k: int | None = None, context: Sequence[Turn] = ()) -> Answer:
+        """Answer a question; `context` holds the earlier turns of a conversation, oldest first."""
         started = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
         index = self._index  # one consistent index for the whole question, even mid-reindex
-        context = tuple(context[-2:]) if context and is_follow_up(question) else ()
-        query = " ".join([*context, question])
-        query_vector = self.embedder.encode([query])[0]
+        query = resolve(question, context)
+        search_text = " ".join([*query.context, query.text])
+        query_vector = self.embedder.encode([search_text])[0]
         s = self.settings
         hits = index.searcher.search(
-            query,
+            search_text,
             k or s.k,
             method=s.fusion,
             dense_weight=s.dense_weight,
@@ -80,13 +67,14 @@ class Footnote:
         )
         retrieved = time.perf_counter()
         answer = answer_question(
-            question,
+            query.text,
             hits,
             index,
             self.embedder,
             s,
             question_vector=query_vector,
-            context=context,
+            context=query.context,
+            avoid=query.seen,
         )
         done = time.perf_counter()
         timings = {
@@ -94,7 +82,7 @@ class Footnote:
             "answer": round((done - retrieved) * 1000, 2),
             "total": round((done - started) * 1000, 2),
         }
-        return replace(answer, timings_ms=timings)
+        return replace(answer, question=question, timings_ms=timings)
 
     def reindex(self, *, progress: bool = False) -> BuildReport:
         """Rebuild from settings.corpus and swap the new index in; one rebuild at a time."""
