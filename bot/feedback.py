@@ -1,0 +1,76 @@
+"""Reaction feedback: 👍/👎 on an answer the bot sent, appended to a JSONL log for later review."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.answering import Answer
+
+VOTES = {"👍": "up", "👎": "down"}
+# A fixed salt keeps the hashes stable across restarts (so one person's votes can be grouped)
+# while the log alone does not reveal Discord user ids.
+USER_SALT = "footnote-feedback-v1:"
+_SKIN_TONES = "".join(chr(c) for c in range(0x1F3FB, 0x1F400))
+
+
+def vote_for(emoji: str) -> str | None:
+    """The vote ("up" or "down") of a thumbs reaction of any skin tone; None for other emoji."""
+    return VOTES.get(emoji.strip(_SKIN_TONES + "\ufe0f"))
+
+
+def hash_user(user_id: int) -> str:
+    """The salted sha256 of a Discord user id, as hex."""
+    return hashlib.sha256(f"{USER_SALT}{user_id}".encode()).hexdigest()
+
+
+class SentAnswers:
+    """The answers the bot sent, by message id; only the newest `limit` are kept."""
+
+    def __init__(self, limit: int = 5000) -> None:
+        self.limit = limit
+        self._answers: OrderedDict[int, Answer] = OrderedDict()
+
+    def add(self, message_id: int, answer: Answer) -> None:
+        self._answers[message_id] = answer
+        while len(self._answers) > self.limit:
+            self._answers.popitem(last=False)
+
+    def get(self, message_id: int) -> Answer | None:
+        return self._answers.get(message_id)
+
+
+class FeedbackLog:
+    """Appends one JSON object per vote to `path`; safe to call from several threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def record(
+        self, answer: Answer, vote: str, user_id: int, *, now: datetime | None = None
+    ) -> dict:
+        """Append a vote on `answer` and return the record written."""
+        record = {
+            "timestamp": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
+            "vote": vote,
+            "user": hash_user(user_id),
+            "question": answer.question,
+            "answer": answer.answer,
+            "short_answer": answer.short_answer,
+            "abstained": answer.abstained,
+            "citations": [
+                {"article_id": c.article_id, "start": c.start, "end": c.end}
+                for c in answer.citations
+            ],
+        }
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as log:
+                log.write(line)
+        return record
