@@ -43,6 +43,8 @@ class Embedder:
     @property
     def dim(self) -> int:
         """Length of each vector."""
+        if self._model is None and (quick := self._quick_encoder()):
+            return quick.dim  # a rebuild with nothing new to encode need not load torch
         model = self._load()
         get_dim = (
             getattr(model, "get_embedding_dimension", None)
@@ -54,16 +56,11 @@ class Embedder:
         self, texts: Sequence[str], batch_size: int = 64, progress: bool = False
     ) -> np.ndarray:
         """(len(texts), dim) float32 unit vectors; a tqdm bar on stderr when `progress`."""
-        if (
-            0 < len(texts) <= QUICK_TEXTS
-            and self._model is None
-            and (quick := self._quick_encoder())
-        ):
-            return quick.encode(list(texts))
-        model = self._load()
         if len(texts) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = model.encode(
+        if len(texts) <= QUICK_TEXTS and self._model is None and (quick := self._quick_encoder()):
+            return quick.encode(list(texts))
+        vectors = self._load().encode(
             list(texts),
             batch_size=batch_size,
             show_progress_bar=progress,
