@@ -1,0 +1,1 @@
+"""Evaluation: scoring retrieval, answers and abstention on question/answer sets."""

@@ -1,0 +1,141 @@
+"""`footnote eval`: its flags, and the run that loads a set, scores it and prints the report.
+
+Imported when the CLI builds its parser, so nothing heavy is imported at module level.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from bot.settings import Settings
+
+DEFAULT_DATASET = Path("eval/seeds_qa.jsonl")
+RETRIEVER_CHOICES = ("bm25", "dense", "hybrid", "all")
+
+
+def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
+    """The `footnote eval` flags. `-k` is stored as `k`, which the CLI copies into Settings.k."""
+    parser.add_argument(
+        "--dataset",
+        type=Path,
+        metavar="FILE",
+        help=f"JSONL question set or SQuAD v1.1/v2.0 JSON (default {DEFAULT_DATASET})",
+    )
+    parser.add_argument(
+        "--retriever",
+        choices=RETRIEVER_CHOICES,
+        default="all",
+        help="which retrieval to score; 'all' puts bm25, dense and hybrid side by side (default)",
+    )
+    parser.add_argument("-k", type=_positive, help="passages given to answering (default 5)")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object with every figure, nothing else"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="also write report.md, report.json, hitk.png and questions.jsonl",
+    )
+    parser.add_argument(
+        "--limit", type=_positive, metavar="N", help="score a fixed sample of N questions"
+    )
+    parser.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="choose fusion, sentence weights and abstention threshold, held out by article, "
+        "on eval/squad2-dev-half.json + eval/seeds_qa.jsonl (or --dataset) and write "
+        "eval/calibration.json (or DIR/calibration.json with --out)",
+    )
+    parser.add_argument(
+        "--refuse-target",
+        type=_share,
+        metavar="SHARE",
+        help="with --calibrate: share of out-of-corpus and off-topic questions the threshold "
+        "must refuse (default 0.99)",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="where indexes of sets that bring their own articles (SQuAD) are kept "
+        "(default ~/.cache/footnote/eval)",
+    )
+
+
+def run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Run `footnote eval`; FootnoteErrors (a missing set, a broken index) reach the CLI."""
+    if getattr(args, "calibrate", False):
+        from bot.evaluation.calibration import run_calibration
+
+        return run_calibration(args, settings)
+
+    from bot.evaluation.corpus import open_eval_index
+    from bot.evaluation.datasets import load_dataset, resolve_dataset_path
+    from bot.evaluation.report import render_json, render_table, write_reports
+    from bot.evaluation.runner import retrievers_for, run_evaluation
+    from bot.evaluation.summary import summarize
+    from index import Embedder
+
+    def note(text: str) -> None:
+        print(text, file=sys.stderr)  # stdout carries only the report (or the JSON)
+
+    path = resolve_dataset_path(args.dataset or DEFAULT_DATASET)
+    dataset = load_dataset(path).sample(getattr(args, "limit", None))
+    embedder = Embedder(settings.model)
+    index, index_dir = open_eval_index(
+        dataset, settings, embedder, cache_root=getattr(args, "cache_dir", None), announce=note
+    )
+    _warn_unknown_articles(dataset, index, note)
+    run = run_evaluation(
+        dataset,
+        index,
+        embedder,
+        settings,
+        retrievers_for(args.retriever, settings),
+        index_dir=index_dir,
+        k=getattr(args, "k", None),
+    )
+    summary = summarize(run, settings)
+    if args.out:
+        paths = write_reports(summary, args.out, command=_command_line(), run=run)
+        note("Wrote " + ", ".join(str(p) for p in paths))
+    print(render_json(summary) if args.json else render_table(summary))
+    return 0
+
+
+def _warn_unknown_articles(dataset, index, note) -> None:
+    missing = sorted(
+        {q.article_id for q in dataset.questions if q.answerable and q.article_id}
+        - set(index.articles)
+    )
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        note(
+            f"warning: {len(missing)} article(s) named by the questions are not in the index "
+            f"({shown}); their questions cannot be retrieved."
+        )
+
+
+def _command_line() -> str:
+    return "footnote " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+__all__ = ["add_eval_arguments", "run_eval"]

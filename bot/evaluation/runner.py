@@ -1,0 +1,256 @@
+"""Runs a question set through each retriever and through answering, timing every stage."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from bot.answering import answer_question
+from bot.evaluation.datasets import Dataset, EvalQuestion
+from bot.evaluation.judge import (
+    em_f1,
+    passage_answers,
+    passage_is_relevant,
+    quote_is_faithful,
+)
+from bot.evaluation.metrics import contains_answer, first_relevant_rank
+from bot.settings import Settings
+from index import Embedder, Index
+from index.search import Hit
+
+RETRIEVER_NAMES = ("bm25", "dense", "hybrid")
+RANK_DEPTH = 10  # hits kept per question for hit@1..10 and MRR@10
+ENCODE_BATCH = 64
+
+
+@dataclass(frozen=True)
+class Retriever:
+    """One way of searching: a Searcher method and its fusion parameters."""
+
+    name: str
+    method: str
+    dense_weight: float = 0.5
+    rrf_k: int = 60
+
+
+def retrievers_for(choice: str, settings: Settings) -> tuple[Retriever, ...]:
+    """ "bm25", "dense", "hybrid" (the configured fusion) or "all" three, in that order."""
+    known = {
+        "bm25": Retriever("bm25", "bm25"),
+        "dense": Retriever("dense", "dense"),
+        "hybrid": Retriever("hybrid", settings.fusion, settings.dense_weight, settings.rrf_k),
+    }
+    if choice == "all":
+        return tuple(known.values())
+    if choice not in known:
+        raise ValueError(f"unknown retriever {choice!r}; choose bm25, dense, hybrid or all")
+    return (known[choice],)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one question under one retriever. None: not applicable to its group."""
+
+    question_id: str
+    group: str
+    type: str | None
+    rank: int | None  # first relevant hit within RANK_DEPTH (answerable questions)
+    candidate_hit: bool | None  # some sentence of the k passages holds a gold answer
+    answered: bool
+    answer: str | None
+    short_answer: str | None
+    confidence: float
+    sentence_correct: bool | None
+    em: float
+    f1: float
+    quote_ok: bool | None  # only for answered questions
+    search_ms: float
+    answer_ms: float
+
+
+@dataclass(frozen=True)
+class RetrieverRun:
+    retriever: Retriever
+    outcomes: tuple[Outcome, ...]
+    seconds: float  # searching and answering, wall clock
+
+
+@dataclass(frozen=True)
+class EvalRun:
+    """Everything measured in one `footnote eval`."""
+
+    dataset: Dataset
+    index_dir: Path
+    index_articles: int
+    index_chunks: int
+    k: int
+    runs: tuple[RetrieverRun, ...]
+    encode_seconds: float  # batch-encoding every question once, shared by the retrievers
+    seconds: float
+
+
+def encode_questions(
+    embedder: Embedder, questions: Sequence[EvalQuestion], *, progress: bool = False
+) -> np.ndarray:
+    """Every question's vector in batches, so retrieval and answering never encode one at a time."""
+    return embedder.encode(
+        [q.question for q in questions], batch_size=ENCODE_BATCH, progress=progress
+    )
+
+
+def run_evaluation(
+    dataset: Dataset,
+    index: Index,
+    embedder: Embedder,
+    settings: Settings,
+    retrievers: Sequence[Retriever],
+    *,
+    index_dir: Path,
+    k: int | None = None,
+    progress: bool = True,
+    answer_options: Mapping[str, Any] | None = None,
+) -> EvalRun:
+    """Search, answer and judge every question of `dataset` with each retriever.
+
+    `answer_options` go to answer_question as keyword arguments (calibration passes the
+    sentence and confidence weights it is trying; a normal run passes none).
+    """
+    options = dict(answer_options or {})
+    started = time.perf_counter()
+    k = k or settings.k
+    questions = dataset.questions
+    # Untimed: loading the model and torch's first full batch (seconds) are not per-question work.
+    encode_questions(embedder, questions[:ENCODE_BATCH])
+    encode_start = time.perf_counter()
+    vectors = encode_questions(embedder, questions)
+    encode_seconds = time.perf_counter() - encode_start
+    bar = tqdm(
+        total=len(questions) * len(retrievers),
+        desc="eval",
+        unit="q",
+        disable=None if progress else True,  # None: shown only when stderr is a terminal
+        leave=False,
+    )
+    if questions:
+        # Untimed warm-up: the first answer loads the NER model, which no question should pay for.
+        _one(questions[0], vectors[0], retrievers[0], index, embedder, settings, k, options)
+    runs = []
+    with bar:
+        for retriever in retrievers:
+            bar.set_description(f"eval {retriever.name}")
+            run_start = time.perf_counter()
+            outcomes = []
+            for q, vector in zip(questions, vectors, strict=True):
+                outcomes.append(_one(q, vector, retriever, index, embedder, settings, k, options))
+                bar.update()
+            runs.append(RetrieverRun(retriever, tuple(outcomes), time.perf_counter() - run_start))
+    return EvalRun(
+        dataset=dataset,
+        index_dir=index_dir,
+        index_articles=len(index.articles),
+        index_chunks=len(index.chunks),
+        k=k,
+        runs=tuple(runs),
+        encode_seconds=encode_seconds,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def search(
+    question: str,
+    vector: np.ndarray,
+    retriever: Retriever,
+    index: Index,
+    settings: Settings,
+    depth: int,
+) -> list[Hit]:
+    """The top `depth` hits of one retriever for an already-encoded question."""
+    return index.searcher.search(
+        question,
+        depth,
+        method=retriever.method,
+        dense_weight=retriever.dense_weight,
+        rrf_k=retriever.rrf_k,
+        candidates=max(settings.candidates, depth),
+        query_vector=vector,
+        sentence_share=settings.sentence_share,
+    )
+
+
+def _one(
+    q: EvalQuestion,
+    vector: np.ndarray,
+    retriever: Retriever,
+    index: Index,
+    embedder: Embedder,
+    settings: Settings,
+    k: int,
+    options: Mapping[str, Any],
+) -> Outcome:
+    t0 = time.perf_counter()
+    hits = search(q.question, vector, retriever, index, settings, max(k, RANK_DEPTH))
+    t1 = time.perf_counter()
+    answer = answer_question(
+        q.question, hits[:k], index, embedder, settings, question_vector=vector, **options
+    )
+    t2 = time.perf_counter()
+    em, f1 = em_f1(q, answer)
+    answerable = q.answerable
+    rank = candidate_hit = sentence_correct = None
+    if answerable:
+        rank = first_relevant_rank(
+            passage_is_relevant(q, h.chunk.article_id, h.chunk.start, h.chunk.end, h.chunk.text)
+            for h in hits[:RANK_DEPTH]
+        )
+        candidate_hit = _candidates_hold_answer(q, hits[:k], index)
+        cited = answer.citations[0].article_id if answer.citations else ""
+        sentence_correct = not answer.abstained and passage_answers(q, cited, answer.answer or "")
+    return Outcome(
+        question_id=q.id,
+        group=q.group,
+        type=q.type,
+        rank=rank,
+        candidate_hit=candidate_hit,
+        answered=not answer.abstained,
+        answer=None if answer.abstained else answer.answer,
+        short_answer=None if answer.abstained else answer.short_answer,
+        confidence=float(answer.confidence),
+        sentence_correct=sentence_correct,
+        em=em,
+        f1=f1,
+        quote_ok=None if answer.abstained else quote_is_faithful(answer, index),
+        search_ms=(t1 - t0) * 1000,
+        answer_ms=(t2 - t1) * 1000,
+    )
+
+
+def _candidates_hold_answer(q: EvalQuestion, hits: Sequence[Hit], index: Index) -> bool:
+    for hit in hits:
+        if q.article_id is not None and hit.chunk.article_id != q.article_id:
+            continue
+        if not contains_answer(hit.chunk.text, q.answers):
+            continue  # no sentence inside can hold it either
+        sentences, _ = index.sentences_in(hit.chunk)
+        if any(passage_answers(q, s.article_id, s.text) for s in sentences):
+            return True
+    return False
+
+
+__all__ = [
+    "RANK_DEPTH",
+    "RETRIEVER_NAMES",
+    "EvalRun",
+    "Outcome",
+    "Retriever",
+    "RetrieverRun",
+    "encode_questions",
+    "retrievers_for",
+    "run_evaluation",
+    "search",
+]
