@@ -22,7 +22,7 @@ from bot.sentence_scoring import (
 )
 from bot.short_answer import has_new_value, short_answer
 from bot.terms import content_stems
-from index.tokens import tokenize
+from index.tokens import stem, tokenize
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -116,7 +116,7 @@ def candidate_features(
         question,
         kind,
         tokenize,
-        lambda token: sparse.idf(token) if token in sparse.vocab else None,
+        lambda token: sparse.idf(stem(token)) if stem(token) in sparse.vocab else None,
         _unseen_idf(index),
         context=context,
     )

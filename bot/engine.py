@@ -64,6 +64,7 @@ class Footnote:
             rrf_k=s.rrf_k,
             candidates=s.candidates,
             query_vector=query_vector,
+            sentence_share=s.sentence_share,
         )
         retrieved = time.perf_counter()
         answer = answer_question(

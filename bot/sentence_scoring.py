@@ -10,7 +10,8 @@ import numpy as np
 
 from bot.question import AnswerType
 from bot.short_answer import has_new_value
-from bot.terms import is_content, stem
+from bot.terms import is_content
+from index.tokens import stem
 
 # The columns of sentence_features(), in order; Weights has one field per name.
 FEATURES = (

@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from bot.question import AnswerType
-from bot.terms import content_stems, is_content, stem, word_spans
+from bot.terms import content_stems, is_content, word_spans
 from index.errors import ModelLoadError
+from index.tokens import stem
 
 # spaCy labels that can answer each type, best first.
 LABELS: dict[AnswerType, tuple[str, ...]] = {

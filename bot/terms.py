@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from index.tokens import stem
 
 # Function words carry no evidence that a sentence answers a question; wh-words, auxiliaries and
 # question-framing verbs ("what happened", "what does X mean") must not count towards overlap.
@@ -22,32 +23,6 @@ _FUNCTION_WORDS = """
 STOPWORDS = frozenset(_FUNCTION_WORDS.split())
 
 _WORD = re.compile(r"\w+(?:'\w+)?")
-
-
-def stem(word: str) -> str:
-    """A light suffix stripper: nurses/nurse, striking/strike, unions/union, agreed/agree."""
-    w = word.lower()
-    if not w.isascii():
-        # Fold accents so that "fiancée" meets "fiancee" and "Zürich" meets "Zurich".
-        w = "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
-    if w.endswith("'s"):
-        w = w[:-2]
-    if len(w) <= 3 or not w.isalpha():
-        return w
-    if w.endswith("ies") and len(w) > 4:
-        return w[:-3] + "y"
-    if w.endswith(("sses", "shes", "ches", "xes")):
-        return w[:-2]
-    if w.endswith("ing") and len(w) > 5:
-        return w[:-3]
-    if w.endswith("ed") and len(w) > 4:
-        return w[:-2]
-    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    # Drop a final e so that strike/striking and agree/agreed meet at "strik" and "agre".
-    if w.endswith("e") and len(w) > 3:
-        w = w[:-1]
-    return w
 
 
 def is_content(token: str) -> bool:

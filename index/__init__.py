@@ -21,7 +21,7 @@ from index.errors import (
 from index.fusion import rrf_fusion, weighted_fusion
 from index.search import Hit, Searcher
 from index.sentences import Sentence, split_sentences
-from index.tokens import tokenize
+from index.tokens import terms, tokenize
 
 if TYPE_CHECKING:
     from index.build import BuildReport, build_index
@@ -63,6 +63,7 @@ __all__ = [
     "read_articles",
     "rrf_fusion",
     "split_sentences",
+    "terms",
     "tokenize",
     "weighted_fusion",
 ]

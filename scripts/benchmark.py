@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.engine import Footnote  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from index import Article, BM25Index, Embedder, build_index, chunk_article, tokenize  # noqa: E402
+from index import Article, BM25Index, Embedder, build_index, chunk_article  # noqa: E402
 
 QUESTION = "When is the TUC day of protest?"
 FOOTNOTE = Path(sys.executable).parent / "footnote"
@@ -50,13 +50,18 @@ def cold_ask(index_dir: Path) -> dict:
         started = time.perf_counter()
         out = subprocess.run(
             ["/usr/bin/time", "-f", "%M", str(FOOTNOTE), "ask", QUESTION, "--json"],
-            capture_output=True, text=True, env=env, check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
         )
         times.append(time.perf_counter() - started)
         peaks.append(int(out.stderr.strip().splitlines()[-1]) / 1024)
         assert json.loads(out.stdout)["short_answer"], out.stdout
-    return {"cold `footnote ask` (s, median of 3)": statistics.median(times),
-            "cold ask peak RSS (MiB)": max(peaks)}
+    return {
+        "cold `footnote ask` (s, median of 3)": statistics.median(times),
+        "cold ask peak RSS (MiB)": max(peaks),
+    }
 
 
 def bm25_100k() -> dict:
@@ -74,16 +79,19 @@ def bm25_100k() -> dict:
         started = time.perf_counter()
         bm25.top(q, 10)
         times.append((time.perf_counter() - started) * 1000)
-    return {"BM25 build, 100k chunks (s)": build_s,
-            "BM25 query p50, 100k chunks (ms)": statistics.median(times),
-            "BM25 query p95, 100k chunks (ms)": _p95(times)}
+    return {
+        "BM25 build, 100k chunks (s)": build_s,
+        "BM25 query p50, 100k chunks (ms)": statistics.median(times),
+        "BM25 query p95, 100k chunks (ms)": _p95(times),
+    }
 
 
 def build_rate(embedder: Embedder) -> dict:
     data = json.loads((ROOT / "eval" / "squad2-dev-half.json").read_text())
     articles = [
         Article(id=f"{a['title']}#{i}", text=p["context"])
-        for a in data["data"] for i, p in enumerate(a["paragraphs"])
+        for a in data["data"]
+        for i, p in enumerate(a["paragraphs"])
     ][:200]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "articles"
@@ -103,8 +111,11 @@ def build_rate(embedder: Embedder) -> dict:
     raw_s = time.perf_counter() - started
     build_rate_ = report.embedded / build_s
     raw_rate = len(texts) / raw_s
-    return {"index build (texts/s)": build_rate_, "raw encode (texts/s)": raw_rate,
-            "build / raw encode": build_rate_ / raw_rate}
+    return {
+        "index build (texts/s)": build_rate_,
+        "raw encode (texts/s)": raw_rate,
+        "build / raw encode": build_rate_ / raw_rate,
+    }
 
 
 def _p95(values: list[float]) -> float:
