@@ -28,13 +28,13 @@ class Settings:
     # Retrieval.
     k: int = 5
     fusion: str = "weighted"  # "weighted" (min-max normalised sum) or "rrf"
-    dense_weight: float = 0.4  # calibrated: eval/calibration.json (`footnote eval --calibrate`)
+    dense_weight: float = 0.7  # calibrated: eval/calibration.json (`footnote eval --calibrate`)
     rrf_k: int = 60
     candidates: int = 50  # per retriever, before fusion
     sentence_share: float = 0.5  # of a chunk's dense score that comes from its best sentence
 
     # Answering.
-    abstain_threshold: float = 0.8256  # calibrated: refuses 99% of out-of-corpus questions
+    abstain_threshold: float = 0.8406  # calibrated: refuses 99% of out-of-corpus questions
     max_question_chars: int = 1000
     max_citations: int = 3  # the answer's passage plus up to this many minus one supporting ones
     citation_margin: float = 1.0  # a supporting sentence scores at most this far below the answer
