@@ -1,5 +1,5 @@
 # Footnote: self-hosted extractive question answering over your articles, as a Discord bot.
-# Build: docker build -t footnote .      Run: see docs/discord.md
+# Build: docker build -t footnote .      Run: see "Discord bot" in README.md
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -40,7 +40,7 @@ NO_MENTIONS = discord.AllowedMentions.none()
 FOLLOW_UP_ID = "footnote:follow-up"
 HEARTBEAT_SECONDS = 30.0
 # Send Messages, Send Messages in Threads, Create Public Threads, Embed Links,
-# Read Message History, Add Reactions: what the invite link asks for (docs/discord.md).
+# Read Message History, Add Reactions: what the invite link asks for (README.md, "Discord bot").
 PERMISSIONS = discord.Permissions(
     send_messages=True,
     send_messages_in_threads=True,
@@ -415,7 +415,7 @@ def run_discord(
     if not token:
         print(
             "footnote: DISCORD_TOKEN is not set. Create a bot in the Discord Developer Portal "
-            "and export its token as DISCORD_TOKEN (see docs/discord.md).",
+            "and export its token as DISCORD_TOKEN (see 'Discord bot' in README.md).",
             file=sys.stderr,
         )
         return 1
