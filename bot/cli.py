@@ -48,10 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.engine import build
+    from bot.engine import build, corpus_of
     from index import Embedder
 
-    paths = [Path(p) for p in args.paths] or list(settings.corpus)
+    paths = [Path(p) for p in args.paths] or corpus_of(settings)
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         print(f"footnote: no such file or folder: {', '.join(missing)}", file=sys.stderr)

@@ -6,12 +6,14 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from bot.answering import Answer, answer_question
 from bot.follow_up import Turn, resolve
 from bot.question import clean_question
-from bot.settings import Settings
+from bot.settings import DEFAULT_CORPUS, Settings
 from index import BuildReport, Embedder, Index, IndexMissingError, build_index, open_index
+from index.store import index_sources
 
 
 class Footnote:
@@ -31,13 +33,13 @@ class Footnote:
         embedder: Embedder | None = None,
         announce: Callable[[str], None] | None = None,
     ) -> Footnote:
-        """Load the index at settings.index_dir, building it from settings.corpus if missing."""
+        """Load the index at settings.index_dir, building it from `corpus_of` if missing."""
         embedder = embedder or Embedder(settings.model)
         try:
             index = open_index(settings.index_dir, embedder)
         except IndexMissingError:
             if announce:
-                corpus = ", ".join(str(p) for p in settings.corpus)
+                corpus = ", ".join(str(p) for p in corpus_of(settings))
                 announce(f"No index at {settings.index_dir} yet; building it from {corpus} first.")
             build(settings, embedder, progress=announce is not None)
             index = open_index(settings.index_dir, embedder)
@@ -86,7 +88,7 @@ class Footnote:
         return replace(answer, question=question, timings_ms=timings)
 
     def reindex(self, *, progress: bool = False) -> BuildReport:
-        """Rebuild from settings.corpus and swap the new index in; one rebuild at a time."""
+        """Rebuild from the corpus (`corpus_of`) and swap the new index in; one at a time."""
         with self._reindex_lock:
             report = build(self.settings, self.embedder, progress=progress)
             self._index = open_index(self.settings.index_dir, self.embedder)
@@ -100,12 +102,18 @@ def build(
     *,
     progress: bool = False,
 ) -> BuildReport:
-    """Build or update the index at settings.index_dir from `paths` (default: settings.corpus)."""
+    """Build or update the index at settings.index_dir from `paths` (default: `corpus_of`)."""
     return build_index(
-        list(paths) or list(settings.corpus),
+        list(paths) or corpus_of(settings),
         settings.index_dir,
         embedder,
         chunk_words=settings.chunk_words,
         overlap_sentences=settings.chunk_overlap_sentences,
         progress=progress,
     )
+
+
+def corpus_of(settings: Settings) -> list[Path]:
+    """What a build without paths reads: FOOTNOTE_CORPUS if set, else what the current index was
+    built from (so `/reindex` never swaps a user's index for the seeds), else seeds/."""
+    return list(settings.corpus) or index_sources(settings.index_dir) or list(DEFAULT_CORPUS)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 ENV_PREFIX = "FOOTNOTE_"
+DEFAULT_CORPUS = (Path("seeds"),)
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class Settings:
 
     # Where things live.
     index_dir: Path = Path(".footnote")
-    corpus: tuple[Path, ...] = (Path("seeds"),)
+    corpus: tuple[Path, ...] = ()  # empty: what the index was built from, else DEFAULT_CORPUS
     model: str = "all-MiniLM-L6-v2"
 
     # Chunking: sentence windows of about this many words, sharing this many sentences.

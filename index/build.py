@@ -93,7 +93,8 @@ def build_index(
         previous = _previous(index_dir, embedder, chunk_words, overlap_sentences)
         plans = [_plan(article, previous, chunk_words, overlap_sentences) for article in articles]
         embedded = _embed_missing(plans, embedder, progress)
-        counts = _write(staging, plans, embedder, chunk_words, overlap_sentences)
+        sources = [str(Path(p).resolve()) for p in paths]
+        counts = _write(staging, plans, embedder, chunk_words, overlap_sentences, sources)
         _swap_in(staging, index_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -189,7 +190,12 @@ def _embed_missing(plans: list[_Planned], embedder: Embedder, progress: bool) ->
 
 
 def _write(
-    staging: Path, plans: list[_Planned], embedder: Embedder, chunk_words: int, overlap: int
+    staging: Path,
+    plans: list[_Planned],
+    embedder: Embedder,
+    chunk_words: int,
+    overlap: int,
+    sources: list[str],
 ) -> dict[str, int]:
     from index.dense import DenseIndex  # faiss is heavy: imported only to build or search
 
@@ -229,6 +235,7 @@ def _write(
         "chunk_words": chunk_words,
         "overlap_sentences": overlap,
         "counts": counts,
+        "sources": sources,  # what a rebuild without paths reads again
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "files": {
             name: {"bytes": (staging / name).stat().st_size, "sha256": file_digest(staging / name)}

@@ -128,6 +128,14 @@ def open_index(index_dir: Path, embedder: Embedder) -> Index:
         raise _corrupt(index_dir, f"could not read it: {error}") from error
 
 
+def index_sources(index_dir: Path) -> list[Path]:
+    """The files and folders the index at `index_dir` was built from; [] if unknown."""
+    try:
+        return [Path(p) for p in read_manifest(index_dir).get("sources", [])]
+    except (IndexMissingError, IndexCorruptError):
+        return []
+
+
 def read_manifest(index_dir: Path) -> dict[str, Any]:
     """The parsed manifest, or IndexMissingError / IndexCorruptError."""
     if not index_dir.exists() or (index_dir.is_dir() and not any(index_dir.iterdir())):

@@ -161,3 +161,19 @@ def test_chat_answers_and_follows_up_on_the_previous_question(seeds_index_dir):
     assert result.returncode == 0, result.stderr
     assert "Pat Cullen" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_reindex_without_paths_rereads_what_the_index_was_built_from(tmp_path):
+    corpus = tmp_path / "mine"
+    corpus.mkdir()
+    (corpus / "note.txt").write_text("The allotment committee meets on the first Friday of May.\n")
+    index_dir = tmp_path / "index"
+    assert run("index", str(corpus), index_dir=index_dir).returncode == 0
+    (corpus / "second.txt").write_text("Seed potatoes are sold at the gate every Saturday.\n")
+    again = run("index", index_dir=index_dir)  # no PATH: the user's folder, not seeds/
+    assert again.returncode == 0, again.stderr
+    assert "Indexed 2 articles" in again.stdout
+    answer = json.loads(
+        run("ask", "When does the allotment committee meet?", "--json", index_dir=index_dir).stdout
+    )
+    assert answer["citations"] and answer["citations"][0]["article_id"] == "note.txt"

@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.engine import corpus_of
 from bot.evaluation.datasets import HOLD_OUT_EVERY, Dataset
 from bot.settings import Settings
 from index import (
@@ -53,9 +54,7 @@ def open_eval_index(
 ) -> tuple[Index, Path]:
     """The index to score `dataset` against, and where it lives; built when missing or stale."""
     if not dataset.brings_corpus:
-        return _open_or_build(
-            settings.index_dir, list(settings.corpus), settings, embedder, announce
-        )
+        return _open_or_build(settings.index_dir, corpus_of(settings), settings, embedder, announce)
     folder = cache_dir_for(dataset, settings, cache_root or default_cache_root())
     corpus = folder / "corpus.jsonl"
     if not corpus.is_file():
