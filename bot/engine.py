@@ -8,11 +8,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from bot.answering import Answer, answer_question
 from bot.follow_up import Turn, resolve
 from bot.question import clean_question
 from bot.settings import DEFAULT_CORPUS, Settings
-from index import BuildReport, Embedder, Index, IndexMissingError, build_index, open_index
+from index import BuildReport, Embedder, Hit, Index, IndexMissingError, build_index, open_index
 from index.store import index_sources
 
 
@@ -58,16 +60,7 @@ class Footnote:
         search_text = " ".join([*query.context, query.text])
         query_vector = self.embedder.encode([search_text])[0]
         s = self.settings
-        hits = index.searcher.search(
-            search_text,
-            k or s.k,
-            method=s.fusion,
-            dense_weight=s.dense_weight,
-            rrf_k=s.rrf_k,
-            candidates=s.candidates,
-            query_vector=query_vector,
-            sentence_share=s.sentence_share,
-        )
+        hits = retrieve(index, search_text, query_vector, s, k or s.k)
         retrieved = time.perf_counter()
         answer = answer_question(
             query.text,
@@ -93,6 +86,20 @@ class Footnote:
             report = build(self.settings, self.embedder, progress=progress)
             self._index = open_index(self.settings.index_dir, self.embedder)
         return report
+
+
+def retrieve(index: Index, text: str, vector: np.ndarray, settings: Settings, k: int) -> list[Hit]:
+    """The top `k` hits for an encoded question, searched the way `settings` configure."""
+    return index.searcher.search(
+        text,
+        k,
+        method=settings.fusion,
+        dense_weight=settings.dense_weight,
+        rrf_k=settings.rrf_k,
+        candidates=max(settings.candidates, k),
+        query_vector=vector,
+        sentence_share=settings.sentence_share,
+    )
 
 
 def build(

@@ -16,6 +16,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.engine import retrieve  # noqa: E402
 from bot.evaluation.corpus import open_eval_index  # noqa: E402
 from bot.evaluation.datasets import load_dataset  # noqa: E402
 from bot.evaluation.judge import passage_is_relevant  # noqa: E402
@@ -73,16 +74,7 @@ def main() -> None:
         runs["reference RRF k=60"].append(
             first_rank(q, reference_ranking(index, bm25, q.question, v, "rrf"))
         )
-        hits = index.searcher.search(
-            q.question,
-            10,
-            method=settings.fusion,
-            dense_weight=settings.dense_weight,
-            rrf_k=settings.rrf_k,
-            candidates=settings.candidates,
-            query_vector=v,
-            sentence_share=settings.sentence_share,
-        )
+        hits = retrieve(index, q.question, v, settings, 10)
         runs["Footnote (defaults)"].append(first_rank(q, [chunk_number[h.chunk] for h in hits]))
     print(f"{dataset.name}: {len(questions)} answerable questions, {len(index.chunks)} chunks\n")
     print("| retrieval | hit@1 | hit@5 | MRR@10 |\n| --- | ---: | ---: | ---: |")

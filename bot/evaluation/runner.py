@@ -12,6 +12,7 @@ import numpy as np
 from tqdm import tqdm
 
 from bot.answering import answer_question
+from bot.engine import retrieve
 from bot.evaluation.datasets import Dataset, EvalQuestion
 from bot.evaluation.judge import (
     em_f1,
@@ -171,16 +172,10 @@ def search(
     depth: int,
 ) -> list[Hit]:
     """The top `depth` hits of one retriever for an already-encoded question."""
-    return index.searcher.search(
-        question,
-        depth,
-        method=retriever.method,
-        dense_weight=retriever.dense_weight,
-        rrf_k=retriever.rrf_k,
-        candidates=max(settings.candidates, depth),
-        query_vector=vector,
-        sentence_share=settings.sentence_share,
+    configured = settings.replace(
+        fusion=retriever.method, dense_weight=retriever.dense_weight, rrf_k=retriever.rrf_k
     )
+    return retrieve(index, question, vector, configured, depth)
 
 
 def _one(
