@@ -43,6 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("", file=sys.stderr)
         return 130
+    except OSError as error:  # a folder that can't be written, a disk that is full, ...
+        where = f": {error.filename}" if error.filename else ""
+        print(f"footnote: {error.strerror or error}{where}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         return 0
 
@@ -60,8 +64,8 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     print(
-        f"Indexed {report.articles} articles into {report.chunks} chunks "
-        f"({report.sentences} sentences) in {report.seconds:.1f} s: "
+        f"Indexed {_count(report.articles, 'article')} into {_count(report.chunks, 'chunk')} "
+        f"({_count(report.sentences, 'sentence')}) in {report.seconds:.1f} s: "
         f"{report.embedded} texts embedded, {report.reused} reused. Index: {settings.index_dir}"
     )
     return 0
@@ -191,6 +195,10 @@ def _parser() -> argparse.ArgumentParser:
     discord = commands.add_parser("discord", help="run the Discord bot (token in DISCORD_TOKEN)")
     discord.set_defaults(run=_discord)
     return parser
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _positive(text: str) -> int:

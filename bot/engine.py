@@ -88,12 +88,23 @@ class Footnote:
         return report
 
 
-def retrieve(index: Index, text: str, vector: np.ndarray, settings: Settings, k: int) -> list[Hit]:
-    """The top `k` hits for an encoded question, searched the way `settings` configure."""
+def retrieve(
+    index: Index,
+    text: str,
+    vector: np.ndarray,
+    settings: Settings,
+    k: int,
+    *,
+    method: str | None = None,
+) -> list[Hit]:
+    """The top `k` hits for an encoded question, searched the way `settings` configure.
+
+    `method` overrides the fusion, e.g. "bm25" or "dense" alone for the eval's comparison.
+    """
     return index.searcher.search(
         text,
         k,
-        method=settings.fusion,
+        method=method or settings.fusion,
         dense_weight=settings.dense_weight,
         rrf_k=settings.rrf_k,
         candidates=max(settings.candidates, k),

@@ -47,6 +47,17 @@ class Settings:
     feedback_log: Path = Path("footnote-feedback.jsonl")
     discord_heartbeat_file: Path = Path()  # touched while connected, for a HEALTHCHECK; unset: off
 
+    def __post_init__(self) -> None:
+        for name, low, high in _RANGES:
+            value = getattr(self, name)
+            if not low <= value <= high:
+                raise SettingsError(
+                    f"{name.replace('_', ' ')} must be between {low} and {high}, not {value} "
+                    f"(set by {ENV_PREFIX}{name.upper()} or its flag)"
+                )
+        if self.fusion not in FUSIONS:
+            raise SettingsError(f"fusion must be one of {', '.join(FUSIONS)}, not {self.fusion!r}")
+
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with the given fields changed; None values are ignored (unset flags)."""
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -62,6 +73,21 @@ class Settings:
             if raw is not None and raw.strip() != "":
                 changes[f.name] = _parse(f.name, raw.strip(), hints[f.name])
         return cls().replace(**changes)
+
+
+FUSIONS = ("weighted", "rrf")
+_RANGES = (
+    ("dense_weight", 0.0, 1.0),
+    ("sentence_share", 0.0, 1.0),
+    ("abstain_threshold", 0.0, 1.0),
+    ("k", 1, 100),
+    ("candidates", 1, 10_000),
+    ("rrf_k", 1, 10_000),
+    ("chunk_words", 10, 10_000),
+    ("chunk_overlap_sentences", 0, 10),
+    ("max_question_chars", 1, 100_000),
+    ("discord_cooldown_seconds", 0.0, 86_400.0),
+)
 
 
 class SettingsError(ValueError):

@@ -11,6 +11,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+# One article is text a person wrote; a file far beyond this is a dump or a mistake, and
+# reading it whole would only exhaust memory.
+MAX_FILE_BYTES = 64 * 2**20
+
 
 @dataclass(frozen=True)
 class Article:
@@ -118,6 +122,12 @@ def _read_file(path: Path, article_id: str) -> Iterator[Article | Skipped]:
 
 def _read_text(path: Path) -> str | Skipped:
     try:
+        if not path.is_file():
+            if not path.exists():
+                return Skipped(str(path), "could not read the file (a broken link?)")
+            return Skipped(str(path), "not a regular file")  # a FIFO would block the build
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return Skipped(str(path), f"larger than {MAX_FILE_BYTES // 2**20} MiB")
         data = path.read_bytes()
     except OSError as error:
         return Skipped(str(path), f"could not read the file ({error.strerror or error})")

@@ -183,3 +183,11 @@ def test_a_leading_date_line_is_read_as_an_iso_date(tmp_path, first_line, date):
     write(tmp_path / "a.txt", f"{first_line}\nThe strike began. It was large.\n")
     [article], _ = read_articles([tmp_path])
     assert article.date == date
+
+
+def test_a_fifo_in_the_corpus_is_skipped_instead_of_blocking_the_build(tmp_path):
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "real.txt").write_text("Unions met at the TUC on Tuesday.\n")
+    articles, skipped = read_articles([tmp_path])
+    assert [a.id for a in articles] == ["real.txt"]
+    assert [(Path(s.path).name, s.reason) for s in skipped] == [("pipe.txt", "not a regular file")]

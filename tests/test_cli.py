@@ -177,3 +177,27 @@ def test_reindex_without_paths_rereads_what_the_index_was_built_from(tmp_path):
         run("ask", "When does the allotment committee meet?", "--json", index_dir=index_dir).stdout
     )
     assert answer["citations"] and answer["citations"][0]["article_id"] == "note.txt"
+
+
+def test_an_index_location_that_cannot_be_written_is_a_clear_error(tmp_path):
+    blocked = tmp_path / "read-only"
+    blocked.mkdir()
+    blocked.chmod(0o500)
+    target = "/proc/footnote-index" if os.geteuid() == 0 else str(blocked / "index")
+    result = run("index", str(SEEDS), index_dir=Path(target))
+    assert_clean_failure(result, 1, "footnote:")
+
+
+def test_a_nonsense_setting_is_refused_before_anything_runs(seeds_index_dir):
+    env_run = subprocess.run(
+        [FOOTNOTE, "ask", TUC],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "FOOTNOTE_DENSE_WEIGHT": "2",
+            "FOOTNOTE_INDEX_DIR": str(seeds_index_dir),
+        },
+        timeout=120,
+    )
+    assert_clean_failure(env_run, 1, "dense weight must be between 0.0 and 1.0")

@@ -172,10 +172,8 @@ def search(
     depth: int,
 ) -> list[Hit]:
     """The top `depth` hits of one retriever for an already-encoded question."""
-    configured = settings.replace(
-        fusion=retriever.method, dense_weight=retriever.dense_weight, rrf_k=retriever.rrf_k
-    )
-    return retrieve(index, question, vector, configured, depth)
+    configured = settings.replace(dense_weight=retriever.dense_weight, rrf_k=retriever.rrf_k)
+    return retrieve(index, question, vector, configured, depth, method=retriever.method)
 
 
 def _one(

@@ -1,0 +1,46 @@
+"""Settings: defaults, FOOTNOTE_* variables, and clear refusals of values that make no sense."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError
+
+
+def test_environment_variables_override_the_defaults():
+    settings = Settings.from_env(
+        {
+            "FOOTNOTE_INDEX_DIR": "/srv/idx",
+            "FOOTNOTE_K": "7",
+            "FOOTNOTE_DENSE_WEIGHT": "0.25",
+            "FOOTNOTE_CORPUS": "a:b",
+            "FOOTNOTE_DISCORD_CHANNELS": "1, 2",
+            "FOOTNOTE_MODEL": "",  # empty means unset
+        }
+    )
+    assert settings.index_dir == Path("/srv/idx") and settings.k == 7
+    assert settings.dense_weight == 0.25 and settings.corpus == (Path("a"), Path("b"))
+    assert settings.discord_channels == (1, 2) and settings.model == Settings().model
+
+
+@pytest.mark.parametrize(
+    ("env", "words"),
+    [
+        ({"FOOTNOTE_K": "many"}, "FOOTNOTE_K='many' is not a valid k"),
+        ({"FOOTNOTE_DENSE_WEIGHT": "2"}, "dense weight must be between 0.0 and 1.0"),
+        ({"FOOTNOTE_K": "0"}, "k must be between 1 and 100"),
+        ({"FOOTNOTE_FUSION": "magic"}, "fusion must be one of weighted, rrf"),
+    ],
+)
+def test_nonsense_values_are_refused_with_the_variable_named(env, words):
+    with pytest.raises(SettingsError, match=words.replace("(", r"\(")):
+        Settings.from_env(env)
+
+
+def test_flags_override_like_replace_and_ignore_unset_ones():
+    settings = Settings().replace(k=3, dense_weight=None)
+    assert settings.k == 3 and settings.dense_weight == Settings().dense_weight
+    with pytest.raises(SettingsError):
+        settings.replace(abstain_threshold=1.5)
