@@ -63,23 +63,23 @@ class Index:
         self.sparse = sparse
         self.sentence_rows = sentence_rows
         self.sentence_vectors = sentence_vectors
+        self.chunk_sentences = _sentences_of_chunks(chunk_rows, sentence_rows)
         self.searcher = Searcher(
             self.chunks,
             dense,
             sparse,
             embedder,
-            SentenceVectors(sentence_vectors, _sentences_of_chunks(chunk_rows, sentence_rows)),
+            SentenceVectors(sentence_vectors, self.chunk_sentences),
         )
-        self._article_number = {article.id: n for n, article in enumerate(articles)}
+        self._chunk_number = {(c.article_id, c.start, c.end): n for n, c in enumerate(self.chunks)}
 
     def sentences_in(self, chunk: Chunk) -> tuple[list[Sentence], np.ndarray]:
-        """The sentences lying inside `chunk`, in order, and their (n, dim) float32 vectors."""
-        number = self._article_number[chunk.article_id]
-        low, high = self.sentence_range(number)
-        spans = self.sentence_rows[low:high]
-        first = low + int(np.searchsorted(spans[:, 1], chunk.start, side="left"))
-        last = low + int(np.searchsorted(spans[:, 2], chunk.end, side="right"))
-        text = self.article_order[number].text
+        """The sentences lying inside `chunk` (one of self.chunks), in order, and their (n, dim)
+        float32 vectors."""
+        first, last = self.chunk_sentences[
+            self._chunk_number[chunk.article_id, chunk.start, chunk.end]
+        ]
+        text = self.articles[chunk.article_id].text
         sentences = [
             Sentence(chunk.article_id, int(s), int(e), text[s:e])
             for _, s, e in self.sentence_rows[first:last]
