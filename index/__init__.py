@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from index.aliases import Alias, Aliases, find_aliases
 from index.articles import Article, Skipped, read_articles
 from index.chunking import Chunk, chunk_article
 from index.errors import (
@@ -19,6 +20,7 @@ from index.errors import (
     ModelMismatchError,
 )
 from index.fusion import rrf_fusion, weighted_fusion
+from index.referents import resolve_referents
 from index.search import Hit, Searcher
 from index.sentences import Sentence, split_sentences
 from index.tokens import terms, tokenize
@@ -41,6 +43,8 @@ _LAZY = {
 }
 
 __all__ = [
+    "Alias",
+    "Aliases",
     "Article",
     "BM25Index",
     "BuildReport",
@@ -59,8 +63,10 @@ __all__ = [
     "Skipped",
     "build_index",
     "chunk_article",
+    "find_aliases",
     "open_index",
     "read_articles",
+    "resolve_referents",
     "rrf_fusion",
     "split_sentences",
     "terms",

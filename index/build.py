@@ -14,13 +14,16 @@ from pathlib import Path
 
 import numpy as np
 
+from index.aliases import find_aliases
 from index.articles import Article, Skipped, content_hash, read_articles
 from index.chunking import sentence_windows
 from index.embedder import Embedder
 from index.errors import FootnoteError
+from index.referents import resolve_referents
 from index.sentences import split_sentences
 from index.sparse import BM25Index
 from index.store import (
+    ALIASES,
     ARTICLES,
     BM25_MATRIX,
     BM25_VOCAB,
@@ -29,6 +32,7 @@ from index.store import (
     DENSE,
     FORMAT_VERSION,
     MANIFEST,
+    REFERENTS,
     SENTENCE_SPANS,
     SENTENCE_VECTORS,
     Index,
@@ -227,6 +231,7 @@ def _write(
     BM25Index.build([terms(texts[a][s:e]) for a, s, e in chunk_rows]).save(
         staging / BM25_MATRIX, staging / BM25_VOCAB
     )
+    _write_aliases_and_referents(staging, plans)
     counts = {"articles": len(plans), "chunks": len(chunk_rows), "sentences": len(sentence_rows)}
     manifest = {
         "format_version": FORMAT_VERSION,
@@ -247,6 +252,21 @@ def _write(
         _fsync(staging / name)
     _fsync(staging)
     return counts
+
+
+def _write_aliases_and_referents(staging: Path, plans: list[_Planned]) -> None:
+    """Each article's aliases, and each sentence's referents in sentence-row order.
+
+    Both are read afresh from every article on every build, reused vectors or not: a few
+    milliseconds of regexes an article, and never stale when their rules change.
+    """
+    aliases, referents = [], []
+    for plan in plans:
+        found = find_aliases(plan.article.text)
+        aliases.append([[alias.short, alias.long] for alias in found])
+        referents += resolve_referents(plan.article.text, plan.sentence_spans, found)
+    for name, value in ((ALIASES, aliases), (REFERENTS, referents)):
+        (staging / name).write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
 
 
 def _rows(spans_by_article: list[tuple[int, list[tuple[int, int]]]]) -> np.ndarray:

@@ -72,22 +72,29 @@ class BM25Index:
         term = self.vocab.get(token)
         return 0.0 if term is None else float(self.idfs[term])
 
-    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
-        """BM25 score of every document for the query, shape (n_docs,)."""
-        counts: dict[int, int] = {}
-        for token in query_tokens:
+    def scores(
+        self, query_tokens: Sequence[str], weights: Sequence[float] | None = None
+    ) -> np.ndarray:
+        """BM25 score of every document for the query, shape (n_docs,).
+
+        `weights`, one per token, scale each token's part of the score (default 1 each).
+        """
+        counts: dict[int, float] = {}
+        for n, token in enumerate(query_tokens):
             term = self.vocab.get(token)
             if term is not None:
-                counts[term] = counts.get(term, 0) + 1
+                counts[term] = counts.get(term, 0) + (1 if weights is None else weights[n])
         if not counts:
             return np.zeros(self.n_docs)
         terms = np.fromiter(counts, dtype=np.int64)
         multiplicity = np.fromiter(counts.values(), dtype=np.float64)
         return np.asarray(self.weights[terms].T @ multiplicity).ravel()
 
-    def top(self, query_tokens: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    def top(
+        self, query_tokens: Sequence[str], k: int, weights: Sequence[float] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(doc ids, scores) of the k best documents, best first; ties go to the lower id."""
-        scores = self.scores(query_tokens)
+        scores = self.scores(query_tokens, weights)
         k = min(k, len(scores))
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from index.aliases import Alias, Aliases
 from index.articles import Article
 from index.chunking import Chunk
 from index.errors import IndexCorruptError, IndexMissingError, ModelMismatchError
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from index.dense import DenseIndex
     from index.embedder import Embedder
 
-FORMAT_VERSION = 2  # 2: BM25 indexes stems
+FORMAT_VERSION = 3  # 2: BM25 indexes stems; 3: aliases and referents
 MANIFEST = "manifest.json"
 ARTICLES = "articles.jsonl"
 CHUNKS = "chunks.npy"  # int64 (n, 3): article number, start, end
@@ -30,12 +31,25 @@ SENTENCE_SPANS = "sentence_spans.npy"  # int64 (m, 3): article number, start, en
 SENTENCE_VECTORS = "sentences.npy"  # float16 (m, dim): half the disk, ample for cosines
 BM25_MATRIX = "bm25.npz"
 BM25_VOCAB = "bm25_vocab.json"
-DATA_FILES = (ARTICLES, CHUNKS, DENSE, SENTENCE_SPANS, SENTENCE_VECTORS, BM25_MATRIX, BM25_VOCAB)
+ALIASES = "aliases.json"  # per article, its [short, long] pairs
+REFERENTS = "referents.json"  # per sentence row, the names its pronouns refer to
+DATA_FILES = (
+    ARTICLES,
+    CHUNKS,
+    DENSE,
+    SENTENCE_SPANS,
+    SENTENCE_VECTORS,
+    BM25_MATRIX,
+    BM25_VOCAB,
+    ALIASES,
+    REFERENTS,
+)
 REBUILD_HINT = "Rebuild it with `footnote index`."
 
 
 class Index:
-    """An opened index: articles, chunks, both retrievers and the per-sentence vectors."""
+    """An opened index: articles, chunks, both retrievers, the per-sentence vectors, and what
+    the text says besides: the aliases it defines and whom each sentence's pronouns mean."""
 
     def __init__(
         self,
@@ -48,6 +62,8 @@ class Index:
         sparse: BM25Index,
         sentence_rows: np.ndarray,
         sentence_vectors: np.ndarray,
+        article_aliases: list[list[Alias]],
+        sentence_referents: list[tuple[str, ...]],
         embedder: Embedder,
     ) -> None:
         self.path = path
@@ -64,14 +80,37 @@ class Index:
         self.sentence_rows = sentence_rows
         self.sentence_vectors = sentence_vectors
         self.chunk_sentences = _sentences_of_chunks(chunk_rows, sentence_rows)
+        self.article_aliases = article_aliases  # article_order[i]'s own aliases
+        self.aliases = Aliases(alias for aliases in article_aliases for alias in aliases)
         self.searcher = Searcher(
             self.chunks,
             dense,
             sparse,
             embedder,
             SentenceVectors(sentence_vectors, self.chunk_sentences),
+            aliases=self.aliases,
         )
         self._chunk_number = {(c.article_id, c.start, c.end): n for n, c in enumerate(self.chunks)}
+        self._article_number = {article.id: n for n, article in enumerate(articles)}
+        self._referents = sentence_referents
+
+    def expand(self, text: str) -> str:
+        """`text` with each alias it mentions followed once by its other form in brackets:
+        "Who leads the RCN?" -> "Who leads the RCN (Royal College of Nursing)?"."""
+        return self.aliases.expand(text)
+
+    def referents(self, sentence: Sentence) -> tuple[str, ...]:
+        """The names `sentence` (one of the stored sentences) refers to by "she", "it", "the
+        union" and the like, as `index.referents.resolve_referents` finds them; () for none,
+        or for a span that is not a stored sentence."""
+        number = self._article_number.get(sentence.article_id)
+        if number is None:
+            return ()
+        low, high = self.sentence_range(number)
+        row = low + int(np.searchsorted(self.sentence_rows[low:high, 1], sentence.start))
+        if row < high and tuple(self.sentence_rows[row, 1:]) == (sentence.start, sentence.end):
+            return self._referents[row]
+        return ()
 
     def sentences_in(self, chunk: Chunk) -> tuple[list[Sentence], np.ndarray]:
         """The sentences lying inside `chunk` (one of self.chunks), in order, and their (n, dim)
@@ -203,6 +242,14 @@ def _load(index_dir: Path, manifest: dict[str, Any], embedder: Embedder) -> Inde
     sentence_vectors = np.load(index_dir / SENTENCE_VECTORS, allow_pickle=False)
     dense = DenseIndex.load(index_dir / DENSE)
     sparse = BM25Index.load(index_dir / BM25_MATRIX, index_dir / BM25_VOCAB)
+    aliases = [
+        [Alias(str(short), str(long)) for short, long in pairs]
+        for pairs in json.loads((index_dir / ALIASES).read_text(encoding="utf-8"))
+    ]
+    referents = [
+        tuple(str(name) for name in names)
+        for names in json.loads((index_dir / REFERENTS).read_text(encoding="utf-8"))
+    ]
     counts = manifest.get("counts", {})
     checks: list[tuple[str, Callable[[], bool]]] = [
         ("article count", lambda: len(articles) == counts.get("articles")),
@@ -213,6 +260,8 @@ def _load(index_dir: Path, manifest: dict[str, Any], embedder: Embedder) -> Inde
             lambda: len(sentence_rows) == len(sentence_vectors) == counts.get("sentences"),
         ),
         ("vector size", lambda: dense.dim == manifest["dim"] == sentence_vectors.shape[1]),
+        ("alias list count", lambda: len(aliases) == len(articles)),
+        ("referent list count", lambda: len(referents) == len(sentence_rows)),
         (
             "article numbers",
             lambda: (
@@ -233,6 +282,8 @@ def _load(index_dir: Path, manifest: dict[str, Any], embedder: Embedder) -> Inde
         sparse,
         sentence_rows,
         sentence_vectors,
+        aliases,
+        referents,
         embedder,
     )
 

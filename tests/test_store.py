@@ -23,7 +23,7 @@ from index import (
     build_index,
     open_index,
 )
-from index.store import DATA_FILES, MANIFEST
+from index.store import ALIASES, DATA_FILES, FORMAT_VERSION, MANIFEST, REFERENTS
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = {
@@ -113,6 +113,25 @@ def test_a_damaged_index_is_rebuilt_from_scratch(built, copy_of_index, embedder)
     report = build_index([corpus], copy_of_index, embedder)
     assert report.reused == 0
     assert open_index(copy_of_index, embedder).manifest["counts"]["articles"] == 3
+
+
+def test_an_index_of_an_older_format_asks_for_a_rebuild(built, copy_of_index, embedder):
+    corpus, _, _ = built
+    manifest = json.loads((copy_of_index / MANIFEST).read_text())
+    manifest["format_version"] = FORMAT_VERSION - 1
+    for name in (ALIASES, REFERENTS):  # files an older Footnote did not write
+        del manifest["files"][name]
+        (copy_of_index / name).unlink()
+    (copy_of_index / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorruptError) as raised:
+        open_index(copy_of_index, embedder)
+    assert f"format version {FORMAT_VERSION - 1}, this Footnote reads {FORMAT_VERSION}" in str(
+        raised.value
+    )
+    assert str(raised.value).endswith("Rebuild it with `footnote index`.")
+    report = build_index([corpus], copy_of_index, embedder)
+    assert report.reused == 0
+    assert open_index(copy_of_index, embedder).manifest["format_version"] == FORMAT_VERSION
 
 
 def test_no_index_says_how_to_build_one(tmp_path, embedder):
