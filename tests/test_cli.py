@@ -156,10 +156,10 @@ def test_index_of_a_missing_folder_is_a_clear_error(tmp_path):
 
 
 def test_chat_answers_and_follows_up_on_the_previous_question(seeds_index_dir):
-    lines = "What is the RCN?\nand who leads it?\n/new\n\nexit\n"
+    lines = "Who is the head of the PCS?\nand how many members does it have?\n/new\n\nexit\n"
     result = run("chat", stdin=lines, index_dir=seeds_index_dir)
     assert result.returncode == 0, result.stderr
-    assert "Pat Cullen" in result.stdout
+    assert "Mark Serwotka" in result.stdout and "270,000" in result.stdout
     assert "Traceback" not in result.stderr
 
 

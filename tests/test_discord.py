@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 
 from bot.answering import ABSTAIN_TEXT, Answer, Citation
-from bot.conversation import Conversations
-from bot.cooldown import Cooldown
-from bot.discord_bot import (
+from bot.answering.follow_up import Turn
+from bot.frontends.discord.bot import (
     FOLLOW_UP_ID,
     NO_PERMISSION,
     NOT_HERE,
@@ -30,8 +29,9 @@ from bot.discord_bot import (
     run_discord,
     strip_mentions,
 )
-from bot.feedback import hash_user, vote_for
-from bot.follow_up import Turn
+from bot.frontends.discord.conversation import Conversations
+from bot.frontends.discord.cooldown import Cooldown
+from bot.frontends.discord.feedback import hash_user, vote_for
 from tests.fake_discord import (
     APP_ID,
     CHANNEL_ID,
@@ -226,7 +226,7 @@ def test_a_mention_is_answered_in_a_reply_to_it(fake, start_bot):
 def test_follow_up_thread_uses_the_earlier_question(fake, start_bot, caplog):
     caplog.set_level(logging.INFO, logger="footnote.discord")
     start_bot()
-    question = "Which union is not involved in any coordination around striking on 1 February?"
+    question = "Who is the head of the PCS?"
     token = fake.send_interaction("ask", {"question": question})
     answer_id = message_id_of(fake, followup(fake, token))
     click = fake.click(answer_id, FOLLOW_UP_ID)
@@ -235,10 +235,10 @@ def test_follow_up_thread_uses_the_earlier_question(fake, start_bot, caplog):
     assert question in thread.body["name"]
     assert "mention" in posted_in(fake, answer_id)["content"]  # the thread has the answer's id
 
-    fake.send_message(f"<@{APP_ID}> and who leads it?", channel_id=answer_id)
+    fake.send_message(f"<@{APP_ID}> and how many members does it have?", channel_id=answer_id)
     body = posted_in(fake, answer_id, count=2)
     assert '"context_turns": 1' in caplog.text
-    assert "Pat Cullen" in embed_text(body)
+    assert "270,000" in embed_text(body)
 
 
 def test_a_reply_to_an_answer_carries_the_conversation(fake, start_bot, caplog):
@@ -407,7 +407,7 @@ def test_a_heartbeat_file_is_touched_while_connected(fake, start_bot, tmp_path):
 def test_missing_token_is_a_clear_error(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "discord"],
+        [sys.executable, "-m", "bot.frontends.cli", "discord"],
         cwd=ROOT,
         env=env,
         capture_output=True,

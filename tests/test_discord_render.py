@@ -7,8 +7,8 @@ from dataclasses import replace
 import discord
 import pytest
 
-from bot import discord_render as render
 from bot.answering import ABSTAIN_TEXT, Answer, Citation
+from bot.frontends.discord import render
 from index import BuildReport, Skipped
 
 

@@ -26,24 +26,36 @@ def _args(*argv: str) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-@pytest.fixture(scope="module")
-def mini_squad(tmp_path_factory) -> Path:
-    """Two paragraphs of each of the first eight SQuAD titles: two of them held out."""
+def squad_subset(folder: Path, name: str, titles: int) -> Path:
+    """Two paragraphs of each of the first `titles` SQuAD titles, as a SQuAD file."""
     doc = json.loads(SQUAD.read_text(encoding="utf-8"))
     doc["data"] = [
         {"title": entry["title"], "paragraphs": entry["paragraphs"][:2]}
-        for entry in doc["data"][:8]
+        for entry in doc["data"][:titles]
     ]
-    path = tmp_path_factory.mktemp("squad") / "mini-squad.json"
+    path = folder / f"{name}.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def mini_squad(tmp_path_factory) -> Path:
+    """Eight titles: two of them held out of the index."""
+    return squad_subset(tmp_path_factory.mktemp("squad"), "mini-squad", 8)
 
 
 def test_eval_json_end_to_end(seeds_index_dir, tmp_path):
     """The console entry point prints one JSON object and writes the three report files."""
     out = tmp_path / "report"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    command = [sys.executable, "-m", "bot.cli", "--index-dir", str(seeds_index_dir), "eval"]
+    command = [
+        sys.executable,
+        "-m",
+        "bot.frontends.cli",
+        "--index-dir",
+        str(seeds_index_dir),
+        "eval",
+    ]
     result = subprocess.run(
         [*command, "--json", "--retriever", "all", "--out", str(out)],
         cwd=ROOT,
@@ -81,7 +93,14 @@ def test_eval_json_end_to_end(seeds_index_dir, tmp_path):
 
 def test_a_missing_dataset_is_a_plain_error(seeds_index_dir, tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "eval", "--dataset", str(tmp_path / "none.jsonl")],
+        [
+            sys.executable,
+            "-m",
+            "bot.frontends.cli",
+            "eval",
+            "--dataset",
+            str(tmp_path / "none.jsonl"),
+        ],
         cwd=ROOT,
         env={**os.environ, "HF_HUB_OFFLINE": "1"},
         capture_output=True,
@@ -121,56 +140,79 @@ def test_squad_set_is_indexed_once_in_the_cache(mini_squad, settings, tmp_path, 
     assert again["retrieval"] == hybrid["retrieval"]
 
 
-def test_calibration_features_are_what_answering_scores(settings, embedder, engine):
-    """Calibration refits on answering's candidate_features: the sentence and confidence it
-    predicts with the default weights must be the ones answer_question produces."""
-    from bot.answering import answer_question, candidate_features
-    from bot.evaluation.calibration import Item, _best, _confidences
-    from bot.sentence_scoring import ConfidenceWeights, Weights
+@pytest.fixture(scope="module")
+def held_out_squad(tmp_path_factory) -> Path:
+    """Twelve titles, four of which the reader held out of training."""
+    return squad_subset(tmp_path_factory.mktemp("squad12"), "held-out-squad", 12)
 
-    index = engine.index
-    always = settings.replace(abstain_threshold=0.0)  # answer everything: compare the pick
-    questions = load_dataset(SEEDS_QA).questions[:20]
+
+def test_eval_scores_only_questions_on_articles_the_reader_did_not_train_on(
+    mini_squad, settings, engine, tmp_path, capsys
+):
+    args = _args("--dataset", str(mini_squad), "--retriever", "hybrid", "--json")
+    args.cache_dir = tmp_path / "cache"
+    assert run_eval(args, settings) == 0
+    summary = json.loads(capsys.readouterr().out)
+    trained = set(summary["dataset"]["reader_trained_on"])
+    assert trained and trained <= set(engine.reader.trained_on)
+    full = load_dataset(mini_squad)
+    kept = [q for q in full.questions if q.article_id.split("#")[0] not in trained]
+    assert summary["dataset"]["questions"] == len(kept) < len(full.questions)
+
+
+def test_calibration_confidence_is_what_answering_decides(engine, embedder, settings):
+    """Calibration fits on the features `examine` finds; the confidence it computes for a
+    model must be exactly what answer_question returns with that model."""
+    from bot.answering import answer_question
+    from bot.answering.answerability import covered_features
+    from bot.answering.pipeline import examine
+    from bot.evaluation.calibration import Item, _confidence
+
+    index, reader, model = engine.index, engine.reader, engine.model
+    questions = load_dataset(SEEDS_QA).questions[:12]
     vectors = embedder.encode([q.question for q in questions])
     for q, vector in zip(questions, vectors, strict=True):
         hits = index.searcher.search(q.question, settings.k, query_vector=vector)
-        found = candidate_features(q.question, hits, index, vector)
-        none_right = np.zeros(len(found.features), dtype=bool)
-        item = Item("seeds", q, 0, found.features, none_right, found.top_dense, False)
-        best = _best(item, Weights().vector())
-        predicted = _confidences(ConfidenceWeights(), [item], [best])[0]
-        answer = answer_question(q.question, hits, index, embedder, always, question_vector=vector)
-        assert answer.confidence == pytest.approx(predicted, abs=1e-9)
-        assert found.sentences[best].text in answer.answer
+        found = examine(q.question, hits, index, reader, model, vector)
+        f1 = np.zeros(len(found.options.items))
+        item = Item(
+            "seeds",
+            q,
+            0,
+            found.options.features,
+            f1,
+            found.reading.best_null_margin,
+            covered_features(found.candidates),
+            False,
+        )
+        answer = answer_question(q.question, hits, index, reader, model, vector, threshold=0.0)
+        assert answer.confidence == pytest.approx(_confidence(item, model), abs=1e-9)
 
 
-def test_calibration_writes_its_choices(mini_squad, settings, tmp_path):
+def test_calibration_fits_a_model_that_answering_loads(held_out_squad, settings, tmp_path):
+    from bot.answering.model import load_model, save_model
     from bot.evaluation.calibration import calibrate, render
 
-    result = calibrate(
-        settings, paths=(mini_squad, SEEDS_QA), cache_root=tmp_path / "cache", note=lambda _: None
+    result, model = calibrate(
+        settings,
+        paths=(held_out_squad, SEEDS_QA),
+        cache_root=tmp_path / "cache",
+        note=lambda _: None,
     )
-    chosen = result["settings"]
-    assert chosen["fusion"] in {"weighted", "rrf"}
-    assert 0.0 <= chosen["dense_weight"] <= 1.0
-    assert 0.0 <= chosen["abstain_threshold"] <= 1.0
-    assert len(result["fusion"]["grid"]) == 12
-    assert set(result["sentence_scoring"]["held_out_accuracy"]) == {
-        "cosine",
-        "cosine+coverage",
-        "default",
-        "fitted",
-    }
-    held = result["abstention"]["held_out"][result["abstention"]["chosen"]]["main"]
-    assert held["answerable_answered"] is not None
-    # in sample, the chosen threshold refuses the target share of out-of-corpus and off-topic
-    assert result["refuse_target"] == 0.99
-    assert result["abstention"]["in_sample"]["must_refuse_refused"] >= 0.99
-    tradeoff = result["abstention"]["tradeoff"]
-    thresholds = [row["threshold"] for row in tradeoff]
-    assert thresholds == sorted(thresholds) and tradeoff[-1]["refuse_target"] == 1.0
-    check = result["check"]
-    assert set(check) == {"mini-squad", "seeds_qa"}
-    assert all(c["answers"]["quote_in_citation"] in (1.0, None) for c in check.values())
-    assert "abstain_threshold" in render(result)
-    assert np.isfinite(list(result["sentence_weights"].values())).all()
+    assert 0.0 <= model.threshold <= 1.0
+    assert set(model.folds) == {"0", "1"}
+    assert all(0.0 <= m.threshold <= 1.0 for m in model.folds.values())
+    # every article that was fitted on is mapped to the fold that left it out
+    assert {"Computational_complexity_theory", SEED_ARTICLE} <= set(model.fold_of)
+    assert model.for_article(SEED_ARTICLE) is model.folds[model.fold_of[SEED_ARTICLE]]
+    assert set(result["held_out"]) == {"held-out-squad", "seeds_qa"}
+    seeds = result["held_out"]["seeds_qa"]
+    assert 0.0 <= seeds["answerable_answered"] <= 1.0
+    assert np.isfinite(list(model.choice.values())).all()
+    assert "threshold" in render(result)
+    path = tmp_path / "answering.json"
+    save_model(model, path)
+    assert load_model(path) == model
+
+
+SEED_ARTICLE = "004_ae9d525e8a820230.txt"

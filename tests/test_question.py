@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.question import AnswerType, QuestionError, answer_type, clean_question
+from bot.answering.question import AnswerType, QuestionError, answer_type, clean_question
 from index.errors import FootnoteError
 
 

@@ -1,24 +1,41 @@
-"""Calibration: the fusion, sentence weights and abstention threshold, chosen held out by article.
+"""Calibration: the answering model (span choice, answerability, threshold), fitted held out.
 
-Run it with `footnote eval --calibrate` or `python -m bot.evaluation.calibration`. Every figure
-it prints for a choice is measured on folds of articles the choice was not made on.
+`footnote eval --calibrate` reads both question sets, keeps the SQuAD questions on articles the
+reader did not train on, and runs retrieval and reading on each once. Then, in folds by article,
+it fits the span-choice weights and the answerability model on SQuAD alone (the seeds set is
+never trained on) and chooses the threshold on both sets pooled, each fold's choices made
+without it. It writes answering.json into the reader's folder: the model fitted on
+everything, and each fold's, which `footnote eval` uses on that fold's articles so its figures
+are held out.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import math
+import pickle
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from bot.answering.answerability import (
+    ANSWERABILITY_FEATURES,
+    COVERED_FEATURES,
+    answerability_features,
+    covered_features,
+    probability,
+)
+from bot.answering.candidates import find_candidates
+from bot.answering.choice import SPAN_FEATURES, choice_scores
+from bot.answering.model import MODEL_FILE, AnsweringModel, load_model, save_model
+from bot.answering.pipeline import examine
 from bot.evaluation.datasets import (
     ANSWERABLE,
     NEAR_MISS,
@@ -29,71 +46,71 @@ from bot.evaluation.datasets import (
     load_dataset,
     resolve_dataset_path,
 )
-from bot.evaluation.fitting import fit_logistic, fit_ranker, group_folds, pick, refusal_threshold
-from bot.evaluation.judge import passage_answers, passage_is_relevant
-from bot.evaluation.metrics import hit_at_k, mrr_at_k, share
-from bot.evaluation.runner import RANK_DEPTH, Retriever, encode_questions, run_evaluation, search
-from bot.sentence_scoring import FEATURES, ConfidenceWeights, Weights
+from bot.evaluation.fitting import fit_logistic, fit_ranker, group_folds, refusal_threshold
+from bot.evaluation.metrics import f1_score, share
+from bot.evaluation.runner import Retriever, encode_questions, held_out_of_reader, search
 from bot.settings import Settings
 
 CALIBRATION_SETS = (Path("eval/squad2-dev-half.json"), Path("eval/seeds_qa.jsonl"))
-DEFAULT_OUTPUT = Path("eval/calibration.json")
-N_FOLDS = 4
-# Share of out-of-corpus and off-topic questions to refuse. Not 1.0: the last percent of
-# held-out SQuAD questions are generic ("What is not a problem?") or answered by an indexed
-# article too, and refusing them all costs about a third of the answerable questions.
-REFUSE_TARGET = 0.99
-TRADEOFF_TARGETS = (0.95, 0.98, 0.99, 0.995, 1.0)
-# Refused ~always: questions on articles not in the index, and off-topic ones. Near misses are
-# reported, not fitted: refusing them all would refuse most answerable questions too.
+DEFAULT_REPORT = Path("eval/calibration.json")
+N_FOLDS = 2
+# Share of out-of-corpus and off-topic questions the threshold must refuse, pooled.
+REFUSE_TARGET = 0.97
 MUST_REFUSE = (OUT_OF_CORPUS, UNANSWERABLE)
+CORRECT_F1 = 0.5  # a span at least this close to a gold answer counts as a right choice
 
 Note = Callable[[str], None]
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """One set, its index and its question vectors."""
+class Item:
+    """One question as the answering model sees it: its span options and how right each is."""
 
-    dataset: Dataset
-    index: Any
-    vectors: np.ndarray
+    source: str  # the set's name
+    question: EvalQuestion
+    fold: int
+    features: np.ndarray  # (options, len(SPAN_FEATURES))
+    f1: np.ndarray  # (options,) each option's F1 against the gold answers
+    best_null_margin: float
+    covered: np.ndarray  # COVERED_FEATURES: retrieval evidence, no reader
+    squad: bool
+
+    @property
+    def must_refuse(self) -> bool:
+        return self.question.group in MUST_REFUSE
 
 
 @dataclass(frozen=True)
-class Item:
-    """One question's candidate sentences (as answering sees them) under the chosen retrieval."""
+class Cover:
+    """A SQuAD question's retrieval evidence alone, for the "covered" model."""
 
-    source: str
-    question: EvalQuestion
-    fold: int
-    features: np.ndarray  # (n, len(FEATURES))
-    correct: np.ndarray  # (n,) the sentence holds a gold answer
-    dense: float  # the top passage's dense score, a confidence input
-    strict_refuse: bool  # refused under the strict policy (also a JSONL set's near misses)
-
-
-def fusion_grid(settings: Settings) -> list[Retriever]:
-    """Weighted fusion at dense weights 0.0, 0.1, ..., 1.0, and RRF."""
-    grid = [Retriever(f"weighted@{w / 10:.1f}", "weighted", w / 10) for w in range(11)]
-    return [*grid, Retriever(f"rrf@{settings.rrf_k}", "rrf", 0.5, settings.rrf_k)]
+    title: str
+    group: str
+    covered: np.ndarray  # COVERED_FEATURES
 
 
 def run_calibration(args: argparse.Namespace, settings: Settings) -> int:
-    """`footnote eval --calibrate`: print the chosen values and write them as JSON."""
-    dataset = getattr(args, "dataset", None)
-    result = calibrate(
+    """`footnote eval --calibrate`: fit, write the model and the report, print the figures."""
+    from bot.engine import load_reader
+    from bot.training.export import write_checksums
+
+    folder = load_reader(settings).folder
+    result, model = calibrate(
         settings,
-        paths=(dataset,) if dataset else CALIBRATION_SETS,
+        paths=(args.dataset,) if getattr(args, "dataset", None) else CALIBRATION_SETS,
         cache_root=getattr(args, "cache_dir", None),
         limit=getattr(args, "limit", None),
         k=getattr(args, "k", None),
         refuse_target=getattr(args, "refuse_target", None) or REFUSE_TARGET,
     )
-    out = args.out / "calibration.json" if getattr(args, "out", None) else _default_output()
+    out = args.out / "calibration.json" if getattr(args, "out", None) else DEFAULT_REPORT
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"Wrote {out}", file=sys.stderr)
+    target = args.out if getattr(args, "out", None) else folder
+    save_model(model, target / MODEL_FILE)
+    if target == folder:
+        write_checksums(folder)  # the reader's folder lists answering.json among its files
+    print(f"Wrote {out} and {target / MODEL_FILE}", file=sys.stderr)
     print(json.dumps(result, indent=2) if getattr(args, "json", False) else render(result))
     return 0
 
@@ -107,579 +124,331 @@ def calibrate(
     k: int | None = None,
     refuse_target: float = REFUSE_TARGET,
     note: Note | None = None,
-) -> dict[str, Any]:
-    """Choose the fusion, then the sentence weights, then the confidence model and threshold."""
+) -> tuple[dict[str, Any], AnsweringModel]:
+    """The fitted model and a report of its held-out figures."""
+    from bot.engine import load_reader
+    from bot.evaluation.corpus import open_eval_index
     from index import Embedder
 
     note = note or (lambda text: print(text, file=sys.stderr))
     started = time.perf_counter()
     k = k or settings.k
     embedder = Embedder(settings.model)
-    prepared = [_prepare(p, settings, embedder, cache_root, limit, note) for p in paths]
-    folds = _folds(prepared)
-
-    note("Choosing the fusion ...")
-    hybrid, fusion_report = _choose_fusion(prepared, folds, settings)
-    note(f"Collecting candidate sentences with {hybrid.name} ...")
-    items = [
-        item for p in prepared for item in _items(p, folds[p.dataset.name], hybrid, settings, k)
-    ]
-    note("Fitting the sentence weights ...")
-    weights, fold_weights, sentence_report = _choose_sentence_weights(items)
-    note("Fitting the confidence model and threshold ...")
-    confidence, threshold, abstention_report = _choose_abstention(
-        items, weights, fold_weights, refuse_target
+    reader = load_reader(settings)
+    base = load_model(reader.folder / MODEL_FILE)
+    items: list[Item] = []
+    covers: list[Cover] = []
+    datasets: list[dict[str, Any]] = []
+    for path in paths:
+        full = load_dataset(resolve_dataset_path(path)).sample(limit)
+        dataset = held_out_of_reader(full, reader)
+        index, _ = open_eval_index(
+            dataset, settings, embedder, cache_root=cache_root, announce=note
+        )
+        if full.format.startswith("squad"):
+            note(f"Retrieving for all {len(full.questions)} questions of {full.name} ...")
+            covers += _cached(
+                _cache_path(cache_root, full, reader, base, settings, k, "covers"),
+                lambda full=full, index=index: _covers(full, index, embedder, settings, k),
+            )
+        note(f"Reading {len(dataset.questions)} questions of {dataset.name} ...")
+        items += _cached(
+            _cache_path(cache_root, dataset, reader, base, settings, k, "items"),
+            lambda dataset=dataset, index=index: _items(
+                dataset, index, embedder, reader, base, settings, k
+            ),
+        )
+        datasets.append(
+            {
+                "name": dataset.name,
+                "sha256": dataset.sha256,
+                "questions": len(dataset.questions),
+                "groups": dataset.counts(),
+                "attribution": dataset.attribution,
+            }
+        )
+    folds: dict[str, AnsweringModel] = {}
+    held: dict[int, np.ndarray] = {}
+    for fold in range(N_FOLDS):
+        mine = {_title(it.question) for it in items if it.fold == fold}
+        others = [it for it in items if it.fold != fold]
+        model = _fit(others, [c for c in covers if c.title not in mine], base, refuse_target)
+        folds[str(fold)] = model
+        held[fold] = np.array([_confidence(it, model) for it in items if it.fold == fold])
+    fitted = _fit(items, covers, base, refuse_target)
+    model = AnsweringModel(
+        choice=fitted.choice,
+        answerability=fitted.answerability,
+        threshold=fitted.threshold,
+        sentences=base.sentences,
+        windows=base.windows,
+        folds=folds,
+        fold_of=_fold_of(items),
     )
-
-    chosen = settings.replace(
-        fusion=hybrid.method,
-        dense_weight=hybrid.dense_weight,
-        rrf_k=hybrid.rrf_k,
-        abstain_threshold=threshold,
-        k=k,
-    )
-    note("Checking end to end with the chosen values ...")
-    check = _check(prepared, chosen, embedder, hybrid, weights, confidence)
-    return {
+    report = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "model": settings.model,
+        "reader": str(reader.folder),
+        "reader_held_out": list(reader.held_out),
         "k": k,
         "folds": N_FOLDS,
         "refuse_target": refuse_target,
-        "datasets": [
-            {
-                "name": p.dataset.name,
-                "sha256": p.dataset.sha256,
-                "questions": len(p.dataset.questions),
-                "groups": p.dataset.counts(),
-                "held_out_titles": list(p.dataset.held_out_titles),
-                "attribution": p.dataset.attribution,
-            }
-            for p in prepared
-        ],
-        "settings": {
-            "fusion": chosen.fusion,
-            "dense_weight": chosen.dense_weight,
-            "rrf_k": chosen.rrf_k,
-            "abstain_threshold": threshold,
-        },
-        "sentence_weights": _named(FEATURES, weights),
-        "confidence_weights": {
-            f.name: _r(getattr(confidence, f.name), 4) for f in fields(ConfidenceWeights)
-        },
-        "fusion": fusion_report,
-        "sentence_scoring": sentence_report,
-        "abstention": abstention_report,
-        "check": check,
+        "datasets": datasets,
+        "threshold": model.threshold,
+        "choice_weights": dict(model.choice),
+        "answerability_weights": {k: dict(v) for k, v in model.answerability.items()},
+        "fold_thresholds": {name: m.threshold for name, m in folds.items()},
+        "held_out": _held_out_figures(items, folds),
         "seconds": round(time.perf_counter() - started, 1),
     }
-
-
-# --- preparation -------------------------------------------------------------------------
-
-
-def _prepare(
-    path: Path,
-    settings: Settings,
-    embedder: Any,
-    cache_root: Path | None,
-    limit: int | None,
-    note: Note,
-) -> Prepared:
-    from bot.evaluation.corpus import open_eval_index
-
-    dataset = load_dataset(resolve_dataset_path(path)).sample(limit)
-    index, _ = open_eval_index(dataset, settings, embedder, cache_root=cache_root, announce=note)
-    note(f"Encoding {len(dataset.questions)} questions of {dataset.name} ...")
-    return Prepared(dataset, index, encode_questions(embedder, dataset.questions))
-
-
-def _folds(prepared: Sequence[Prepared]) -> dict[str, np.ndarray]:
-    """Folds by article: a SQuAD title, a seed article; a question with no article on its own."""
-    result = {}
-    for p in prepared:
-        strata, groups = [], []
-        for q in p.dataset.questions:
-            article = (q.article_id or "").split("#")[0]
-            strata.append(f"{q.group == OUT_OF_CORPUS}:{bool(article)}")
-            groups.append(article or q.id)
-        result[p.dataset.name] = group_folds(strata, groups, N_FOLDS)
-    return result
-
-
-# --- fusion ------------------------------------------------------------------------------
-
-
-def _choose_fusion(
-    prepared: Sequence[Prepared], folds: dict[str, np.ndarray], settings: Settings
-) -> tuple[Retriever, dict[str, Any]]:
-    """The fusion with the best hit@5 over all sets' questions pooled, MRR@10 breaking near-ties.
-
-    Pooled, not a mean of per-set figures: one of the seeds' 70 questions must not outweigh
-    dozens of SQuAD's 2,184.
-    """
-    grid = fusion_grid(settings)
-    # ranks[config][set] -> (first relevant rank per answerable question, their folds)
-    ranks: dict[str, dict[str, tuple[list[int | None], np.ndarray]]] = {}
-    for config in grid:
-        ranks[config.name] = {}
-        for p in prepared:
-            answerable = [(i, q) for i, q in enumerate(p.dataset.questions) if q.answerable]
-            found = [_first_rank(q, p.vectors[i], config, p.index, settings) for i, q in answerable]
-            qfolds = folds[p.dataset.name][[i for i, _ in answerable]]
-            ranks[config.name][p.dataset.name] = (found, qfolds)
-
-    def score(name: str, keep: Callable[[int], bool]) -> tuple[float, float]:
-        pooled = [
-            r
-            for found, qfolds in ranks[name].values()
-            for r, f in zip(found, qfolds, strict=True)
-            if keep(int(f))
-        ]
-        if not pooled:
-            return (0.0, 0.0)
-        return (round(hit_at_k(pooled, 5) or 0.0, 3), mrr_at_k(pooled, RANK_DEPTH) or 0.0)
-
-    # Held out: each fold's questions ranked by the config that won on the other folds.
-    held: dict[str, list[int | None]] = {p.dataset.name: [] for p in prepared}
-    fold_choices = []
-    for fold in range(N_FOLDS):
-
-        def others(x: int, held: int = fold) -> bool:
-            return x != held
-
-        best = max(grid, key=lambda c: score(c.name, others))
-        fold_choices.append(best.name)
-        for name, (found, qfolds) in ranks[best.name].items():
-            held[name] += [r for r, f in zip(found, qfolds, strict=True) if f == fold]
-    chosen = max(grid, key=lambda c: score(c.name, lambda x: True))
-    table = []
-    for config in grid:
-        row: dict[str, Any] = {"name": config.name}
-        for name, (found, _) in ranks[config.name].items():
-            row[name] = {"hit@5": _r(hit_at_k(found, 5)), "mrr@10": _r(mrr_at_k(found))}
-        table.append(row)
-    return chosen, {
-        "chosen": chosen.name,
-        "fold_choices": fold_choices,
-        "held_out": {
-            name: {"hit@5": _r(hit_at_k(found, 5)), "mrr@10": _r(mrr_at_k(found))}
-            for name, found in held.items()
-        },
-        "grid": table,
-    }
-
-
-def _first_rank(
-    q: EvalQuestion, vector: np.ndarray, config: Retriever, index: Any, settings: Settings
-) -> int | None:
-    hits = search(q.question, vector, config, index, settings, RANK_DEPTH)
-    for rank, h in enumerate(hits, start=1):
-        if passage_is_relevant(q, h.chunk.article_id, h.chunk.start, h.chunk.end, h.chunk.text):
-            return rank
-    return None
-
-
-# --- candidate sentences -----------------------------------------------------------------
+    return report, model
 
 
 def _items(
-    p: Prepared, folds: np.ndarray, hybrid: Retriever, settings: Settings, k: int
-) -> list[Item]:
-    items = []
-    for i, q in enumerate(p.dataset.questions):
-        hits = search(q.question, p.vectors[i], hybrid, p.index, settings, k)
-        features, correct, dense = candidate_features(q, p.vectors[i], hits, p.index)
-        strict = q.group in MUST_REFUSE or (q.group == NEAR_MISS and p.dataset.format == "jsonl")
-        items.append(Item(p.dataset.name, q, int(folds[i]), features, correct, dense, strict))
-    return items
-
-
-def candidate_features(
-    q: EvalQuestion, vector: np.ndarray, hits: Sequence[Any], index: Any
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """The feature rows answering scores for `hits` (its own candidate_features), whether each
-    candidate sentence holds a gold answer, and the top passage's dense score."""
-    from bot.answering import candidate_features as answering_features
-
-    found = answering_features(q.question, hits, index, vector)
-    correct = np.array(
-        [q.answerable and passage_answers(q, s.article_id, s.text) for s in found.sentences],
-        dtype=bool,
-    )
-    return found.features, correct, float(found.top_dense)
-
-
-# --- sentence weights --------------------------------------------------------------------
-
-
-def _choose_sentence_weights(
-    items: Sequence[Item],
-) -> tuple[np.ndarray, list[np.ndarray], dict[str, Any]]:
-    """Fitted (listwise, on the other folds) vs the hand-set defaults, by held-out accuracy."""
-    answerable = [it for it in items if it.question.answerable]
-    default = Weights().vector()
-    scale = np.abs(default).sum()
-    fold_weights = []
-    for fold in range(N_FOLDS):
-        train = [it for it in answerable if it.fold != fold]
-        w = fit_ranker([it.features for it in train], [it.correct for it in train])
-        fold_weights.append(w * scale / np.abs(w).sum())
-
-    cosine_only = np.eye(len(FEATURES))[0]
-    cosine_coverage = cosine_only + np.eye(len(FEATURES))[1]
-    scorers: dict[str, Callable[[Item], np.ndarray]] = {
-        "cosine": lambda it: cosine_only,
-        "cosine+coverage": lambda it: cosine_coverage,
-        "default": lambda it: default,
-        "fitted": lambda it: fold_weights[it.fold],
-    }
-    accuracy = {
-        name: _accuracy_by_source(answerable, weights_for) for name, weights_for in scorers.items()
-    }
-    fitted_wins = accuracy["fitted"]["all"] > accuracy["default"]["all"]
-    all_w = fit_ranker([it.features for it in answerable], [it.correct for it in answerable])
-    final = all_w * scale / np.abs(all_w).sum() if fitted_wins else default
-    report = {
-        "chosen": "fitted" if fitted_wins else "default",
-        "held_out_accuracy": accuracy,
-        "candidate_recall": _by_source(answerable, lambda it: bool(it.correct.any())),
-        "default_weights": _named(FEATURES, default),
-        "fitted_weights": _named(FEATURES, all_w * scale / np.abs(all_w).sum()),
-        "note": "accuracy: the top-scored candidate sentence holds a gold answer, over all "
-        "answerable questions; fitted weights come from the folds not scored; all weights "
-        "are scaled to the defaults' L1 norm so citation_margin keeps its meaning",
-    }
-    return final, fold_weights if fitted_wins else [default] * N_FOLDS, report
-
-
-def _accuracy_by_source(
-    items: Sequence[Item], weights_for: Callable[[Item], np.ndarray]
-) -> dict[str, float | None]:
-    def right(it: Item) -> bool:
-        return bool(len(it.features) and it.correct[pick(it.features, weights_for(it))])
-
-    return _by_source(items, right)
-
-
-# --- abstention --------------------------------------------------------------------------
-
-
-def confidence_inputs() -> tuple[str, ...]:
-    """The confidence model's inputs: its fields but the bias ("dense" or a FEATURES column)."""
-    return tuple(f.name for f in fields(ConfidenceWeights) if f.name != "bias")
-
-
-def _choose_abstention(
-    items: Sequence[Item],
-    weights: np.ndarray,
-    fold_weights: Sequence[np.ndarray],
-    target: float = REFUSE_TARGET,
-) -> tuple[ConfidenceWeights, float, dict[str, Any]]:
-    """The confidence model and threshold that refuse a `target` share of the out-of-corpus and
-    off-topic questions of the training folds while refusing the fewest answerable ones."""
-    # The sentence each answer would quote: picked with the weights fitted without the
-    # question's fold for held-out figures, with the final weights for the final fit.
-    held_best = [_best(it, fold_weights[it.fold]) for it in items]
-    final_best = [_best(it, weights) for it in items]
-    fold = np.array([it.fold for it in items])
-    group = np.array([it.question.group for it in items])
-    policies = {
-        "main": np.isin(group, MUST_REFUSE),
-        "strict": np.array([it.strict_refuse for it in items]),
-    }
-    has_candidates = np.array([b is not None for b in held_best])
-    trainable = has_candidates & ((group == ANSWERABLE) | policies["main"])
-
-    def fit_on(best: list[int | None], mask: np.ndarray) -> ConfidenceWeights:
-        bias, coef = fit_logistic(_input_matrix(items, best)[mask], group[mask] == ANSWERABLE)
-        named = dict(zip(confidence_inputs(), map(float, coef), strict=True))
-        return ConfidenceWeights(bias, **named)
-
-    zero = dict.fromkeys(confidence_inputs(), 0.0)
-    models: dict[str, Callable[[list[int | None], np.ndarray], ConfidenceWeights]] = {
-        # the reference: the best sentence's cosine alone (a steep sigmoid keeps it monotone)
-        "cosine": lambda best, mask: ConfidenceWeights(0.0, **{**zero, "cosine": 10.0}),
-        "default": lambda best, mask: ConfidenceWeights(),
-        "fitted": fit_on,
-    }
-    # Each fold's confidences under the model fitted without it (fixed models fit nothing).
-    fold_confidence = {
-        name: [
-            _confidences(model_for(held_best, trainable & (fold != f)), items, held_best)
-            for f in range(N_FOLDS)
-        ]
-        for name, model_for in models.items()
-    }
-
-    def held_out(name: str, refuse: np.ndarray, share_to_refuse: float) -> dict[str, Any]:
-        answered = np.zeros(len(items), dtype=bool)
-        thresholds = []
-        for f, confidence in enumerate(fold_confidence[name]):
-            train = fold != f
-            threshold = refusal_threshold(confidence[train & refuse], share_to_refuse)
-            thresholds.append(threshold)
-            answered[~train] = confidence[~train] >= threshold
-        figures = _abstention_figures(items, answered, held_best, refuse)
-        return {**figures, "fold_thresholds": thresholds}
-
-    by_model = {
-        name: {policy: held_out(name, refuse, target) for policy, refuse in policies.items()}
-        for name in models
-    }
-    chosen = _pick_abstention({name: figures["main"] for name, figures in by_model.items()}, target)
-    model = models[chosen](final_best, trainable)
-    confidence = _confidences(model, items, final_best)
-    threshold = refusal_threshold(confidence[policies["main"]], target)
-    tradeoff = []
-    for share_to_refuse in TRADEOFF_TARGETS:
-        figures = held_out(chosen, policies["main"], share_to_refuse)
-        tradeoff.append(
-            {
-                "refuse_target": share_to_refuse,
-                "threshold": refusal_threshold(confidence[policies["main"]], share_to_refuse),
-                "held_out": {key: figures[key] for key in _TRADEOFF_KEYS},
-            }
-        )
-    report: dict[str, Any] = {
-        "chosen": chosen,
-        "held_out": by_model,
-        "in_sample": _abstention_figures(
-            items, confidence >= threshold, final_best, policies["main"]
-        ),
-        "tradeoff": tradeoff,
-        "strict_threshold": refusal_threshold(confidence[policies["strict"]], target),
-        "note": "answered = confidence >= threshold. Policy 'main' refuses a refuse_target "
-        "share of the out-of-corpus (held-out SQuAD titles) and off-topic questions of the "
-        "training folds; 'strict' also the near misses of the JSONL sets (the seeds' "
-        "unanswerable_near_miss). SQuAD's is_impossible near misses are reported, never "
-        "fitted. Each fold's model and threshold come from the other folds.",
-    }
-    if chosen == "cosine":
-        report["cosine_threshold"] = _r(-math.log(1 / threshold - 1) / 10, 4)
-    return model, threshold, report
-
-
-_TRADEOFF_KEYS = (
-    "answerable_answered",
-    "answered_accuracy",
-    "out_of_corpus_refused",
-    "unanswerable_refused",
-    "near_miss_refused",
-)
-
-
-def _best(it: Item, weights: np.ndarray) -> int | None:
-    """The candidate answering would quote, or None when nothing was retrieved."""
-    return pick(it.features, weights) if len(it.features) else None
-
-
-def _input_matrix(items: Sequence[Item], best: Sequence[int | None]) -> np.ndarray:
-    columns = [None if name == "dense" else FEATURES.index(name) for name in confidence_inputs()]
-    x = np.full((len(items), len(columns)), np.nan)
-    for i, (it, b) in enumerate(zip(items, best, strict=True)):
-        if b is not None:
-            x[i] = [it.dense if c is None else it.features[b, c] for c in columns]
-    return x
-
-
-def _confidences(
-    model: ConfidenceWeights, items: Sequence[Item], best: Sequence[int | None]
-) -> np.ndarray:
-    """What answering computes as Answer.confidence; 0 where it has no candidate at all."""
-    return np.array(
-        [
-            0.0 if b is None else model.confidence(it.features[b], it.dense)
-            for it, b in zip(items, best, strict=True)
-        ]
-    )
-
-
-def _abstention_figures(
-    items: Sequence[Item],
-    answered: np.ndarray,
-    best: Sequence[int | None],
-    refuse: np.ndarray,
-) -> dict[str, Any]:
-    group = np.array([it.question.group for it in items])
-    answerable = group == ANSWERABLE
-    right = np.array(
-        [b is not None and bool(it.correct[b]) for it, b in zip(items, best, strict=True)]
-    )
-
-    def refused(mask: np.ndarray) -> float | None:
-        return _r(share(list(~answered[mask])))
-
-    by_set = {}
-    for source in dict.fromkeys(it.source for it in items):
-        mine = np.array([it.source == source for it in items])
-        by_set[source] = {
-            "answerable_answered": _r(share(list(answered[mine & answerable]))),
-            "refusable_refused": refused(mine & ~answerable),
-        }
-    return {
-        "answerable_answered": _r(share(list(answered[answerable]))),
-        "answered_accuracy": _r(share(list(right[answerable & answered]))),
-        "must_refuse_refused": refused(refuse),
-        "out_of_corpus_refused": refused(group == OUT_OF_CORPUS),
-        "unanswerable_refused": refused(group == UNANSWERABLE),
-        "near_miss_refused": refused(group == NEAR_MISS),
-        "by_set": by_set,
-    }
-
-
-def _pick_abstention(held_out: dict[str, dict[str, Any]], target: float) -> str:
-    """The most answerable questions answered among models that refused (about) the target."""
-    refusing = [n for n, f in held_out.items() if (f["must_refuse_refused"] or 0) >= target - 0.01]
-    if refusing:
-        return max(refusing, key=lambda n: held_out[n]["answerable_answered"] or 0)
-    return max(held_out, key=lambda n: held_out[n]["must_refuse_refused"] or 0)
-
-
-# --- end-to-end check --------------------------------------------------------------------
-
-
-def _check(
-    prepared: Sequence[Prepared],
-    settings: Settings,
+    dataset: Dataset,
+    index: Any,
     embedder: Any,
-    hybrid: Retriever,
-    weights: np.ndarray,
-    confidence: ConfidenceWeights,
-) -> dict[str, Any]:
-    """The chosen values run through answer_question itself (in sample: a sanity check)."""
-    from bot.evaluation.summary import summarize
-
-    options = {"weights": Weights.from_vector(weights), "confidence_weights": confidence}
-    result = {}
-    for p in prepared:
-        run = run_evaluation(
-            p.dataset,
-            p.index,
-            embedder,
-            settings,
-            [Retriever("hybrid", hybrid.method, hybrid.dense_weight, hybrid.rrf_k)],
-            index_dir=p.index.path,
-            answer_options=options,
+    reader: Any,
+    base: AnsweringModel,
+    settings: Settings,
+    k: int,
+) -> list[Item]:
+    hybrid = Retriever("hybrid", settings.fusion, settings.dense_weight, settings.rrf_k)
+    vectors = encode_questions(embedder, dataset.questions)
+    folds = _folds(dataset)
+    out = []
+    for i, q in enumerate(dataset.questions):
+        hits = search(q.question, vectors[i], hybrid, index, settings, k)
+        if not hits:
+            continue
+        examined = examine(q.question, hits, index, reader, base, vectors[i])
+        options = examined.options
+        if not options.items:
+            continue
+        f1 = np.array([f1_score(o.text, q.answers) if q.answers else 0.0 for o in options.items])
+        out.append(
+            Item(
+                dataset.name,
+                q,
+                int(folds[i]),
+                options.features,
+                f1,
+                examined.reading.best_null_margin,
+                covered_features(examined.candidates),
+                dataset.format.startswith("squad"),
+            )
         )
-        figures = summarize(run, settings)["retrievers"]["hybrid"]
-        result[p.dataset.name] = {
-            "retrieval": {k: v for k, v in figures["retrieval"].items() if k != "hit@k"},
-            "answers": figures["answers"],
-            "abstention": figures["abstention"],
-        }
+    return out
+
+
+def _cached(path: Path, compute: Callable[[], list]) -> list:
+    """`compute()`, kept at `path` (pickled) and read back on later runs with the same inputs."""
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    result = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_bytes(pickle.dumps(result))
+    temporary.replace(path)
     return result
 
 
-# --- output ------------------------------------------------------------------------------
+def _covers(dataset: Dataset, index: Any, embedder: Any, settings: Settings, k: int) -> list[Cover]:
+    """Every question's COVERED_FEATURES: retrieval and candidates, no reader (so the reader's
+    training articles may take part)."""
+    hybrid = Retriever("hybrid", settings.fusion, settings.dense_weight, settings.rrf_k)
+    vectors = encode_questions(embedder, dataset.questions)
+    out = []
+    for q, vector in zip(dataset.questions, vectors, strict=True):
+        hits = search(q.question, vector, hybrid, index, settings, k)
+        if hits:
+            candidates = find_candidates(q.question, hits, index, vector)
+            out.append(Cover(_title(q), q.group, covered_features(candidates)))
+    return out
+
+
+def _title(q: EvalQuestion) -> str:
+    return (q.article_id or "").split("#")[0] or q.id
+
+
+def _cache_path(
+    cache_root: Path | None,
+    dataset: Dataset,
+    reader: Any,
+    base: AnsweringModel,
+    settings: Settings,
+    k: int,
+    kind: str,
+) -> Path:
+    """Where one set's Items (or Covers) are kept: they depend only on these, and take
+    minutes to compute."""
+    from bot.evaluation.corpus import default_cache_root
+    from index.store import file_digest
+
+    key = json.dumps(
+        [
+            file_digest(reader.folder / "reader.safetensors"),
+            dataset.sha256,
+            len(dataset.questions),
+            [settings.fusion, settings.dense_weight, settings.rrf_k, settings.candidates],
+            [settings.sentence_share, settings.model, k, base.sentences, base.windows],
+            SPAN_FEATURES,
+            ANSWERABILITY_FEATURES,
+            kind,
+        ]
+    )
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    folder = (cache_root or default_cache_root()) / "calibration"
+    return folder / f"{dataset.name}-{kind}-{digest}.pkl"
+
+
+def _folds(dataset: Dataset) -> np.ndarray:
+    """Folds by article, each holding some of every kind (in corpus, out of corpus, off topic)."""
+    strata, groups = [], []
+    for q in dataset.questions:
+        article = (q.article_id or "").split("#")[0]
+        strata.append(f"{q.group == OUT_OF_CORPUS}:{bool(article)}")
+        groups.append(article or q.id)
+    return group_folds(strata, groups, N_FOLDS)
+
+
+def _fold_of(items: Sequence[Item]) -> dict[str, str]:
+    """Article (or, for off-topic questions, question id) -> its fold, as `footnote eval` looks
+    it up."""
+    out = {}
+    for it in items:
+        article = (it.question.article_id or "").split("#")[0]
+        out[article or it.question.id] = str(it.fold)
+    return out
+
+
+def _fit(
+    items: Sequence[Item], covers: Sequence[Cover], base: AnsweringModel, refuse_target: float
+) -> AnsweringModel:
+    """Choice weights, then answerability on the choices they make, then the threshold.
+
+    "covered" learns from `covers` (every SQuAD article not held out), "answers" and the
+    choice from `items` (the reader's held-out articles), the threshold from both sets.
+    """
+    squad = [it for it in items if it.squad]
+    answerable = [it for it in squad if it.question.group == ANSWERABLE]
+    weights = fit_ranker(
+        [_scaled(it.features) for it in answerable],
+        [it.f1 >= CORRECT_F1 for it in answerable],
+        l2=0.1,
+    )
+    choice = {
+        name: float(w) / scale
+        for name, w, scale in zip(SPAN_FEATURES, weights, _SCALE, strict=True)
+    }
+    provisional = AnsweringModel(choice, {}, 0.5, base.sentences, base.windows)
+    rows = {id(it): _answerability_row(it, provisional) for it in squad}
+    answerability = {
+        "covered": _covered_model(covers),
+        "answers": _logistic(rows, squad, (ANSWERABLE,), (NEAR_MISS,)),
+    }
+    model = AnsweringModel(choice, answerability, 0.5, base.sentences, base.windows)
+    refuse = [_confidence(it, model) for it in items if it.must_refuse]
+    threshold = min(max(refusal_threshold(refuse, refuse_target), 0.0), 1.0)
+    return AnsweringModel(choice, answerability, threshold, base.sentences, base.windows)
+
+
+def _covered_model(covers: Sequence[Cover]) -> dict[str, float]:
+    """P(the articles cover it): indexed articles' questions against out-of-corpus ones."""
+    x = np.stack([c.covered for c in covers])
+    y = np.array([c.group != OUT_OF_CORPUS for c in covers])
+    return _fitted(x, y, COVERED_FEATURES)
+
+
+def _fitted(x: np.ndarray, y: np.ndarray, names: Sequence[str]) -> dict[str, float]:
+    """Logistic regression on standardised `x`, returned as raw-feature weights by `names`."""
+    mean, spread = x.mean(axis=0), x.std(axis=0) + 1e-9
+    bias, coef = fit_logistic((x - mean) / spread, y, l2=1e-3)
+    raw = coef / spread  # z = bias + sum(c (x - m) / s)
+    return {"bias": float(bias - raw @ mean)} | {
+        n: float(c) for n, c in zip(names, raw, strict=True)
+    }
+
+
+def _logistic(
+    rows: dict[int, np.ndarray],
+    items: Sequence[Item],
+    positive: tuple[str, ...],
+    negative: tuple[str, ...],
+) -> dict[str, float]:
+    """A logistic model of `positive` against `negative` groups, on standardised features,
+    returned in raw-feature weights so answering needs no scaler."""
+    chosen = [it for it in items if it.question.group in positive + negative]
+    x = np.stack([rows[id(it)] for it in chosen])
+    y = np.array([it.question.group in positive for it in chosen])
+    return _fitted(x, y, ANSWERABILITY_FEATURES)
+
+
+# Typical spread of each SPAN_FEATURES column, so one l2 penalty treats them alike.
+_SCALE = np.array([5.0, 5.0, 5.0, 1.0, 1.0, 0.2, 0.3, 0.3, 0.3, 1.0, 0.5, 0.3])
+
+
+def _scaled(features: np.ndarray) -> np.ndarray:
+    return features / _SCALE
+
+
+def _answerability_row(item: Item, model: AnsweringModel) -> np.ndarray:
+    scores = choice_scores(item.features, model.choice)
+    best = int(np.argmax(scores))
+    return answerability_features(item.features, scores, best, item.best_null_margin, item.covered)
+
+
+def _confidence(item: Item, model: AnsweringModel) -> float:
+    return probability(_answerability_row(item, model), model.answerability)
+
+
+def _chosen_f1(item: Item, model: AnsweringModel) -> float:
+    return float(item.f1[int(np.argmax(choice_scores(item.features, model.choice)))])
+
+
+def _held_out_figures(items: Sequence[Item], folds: dict[str, AnsweringModel]) -> dict:
+    """Per set: each question judged by the model of the fold that left it out."""
+    out: dict[str, Any] = {}
+    for source in dict.fromkeys(it.source for it in items):
+        mine = [it for it in items if it.source == source]
+        answered = {}
+        f1 = []
+        for it in mine:
+            model = folds[str(it.fold)]
+            answered[it.question.id] = _confidence(it, model) >= model.threshold
+            if it.question.group == ANSWERABLE:
+                f1.append(_chosen_f1(it, model) if answered[it.question.id] else 0.0)
+
+        def refused(
+            groups: tuple[str, ...], of: list[Item] = mine, said: dict = answered
+        ) -> float | None:
+            return share([not said[q.question.id] for q in of if q.question.group in groups])
+
+        out[source] = {
+            "answerable_answered": share(
+                [answered[it.question.id] for it in mine if it.question.group == ANSWERABLE]
+            ),
+            "f1_all_answerable_short_answer": float(np.mean(f1)) if f1 else None,
+            "near_miss_refused": refused(("near_miss",)),
+            "out_of_corpus_refused": refused((OUT_OF_CORPUS,)),
+            "off_topic_refused": refused((UNANSWERABLE,)),
+        }
+    return out
 
 
 def render(result: dict[str, Any]) -> str:
-    """The chosen values and their held-out figures, for a terminal."""
-    s = result["settings"]
-    fusion = result["fusion"]
-    sentence = result["sentence_scoring"]
-    abstention = result["abstention"]
-    held = abstention["held_out"]
+    """The fitted model's held-out figures, for a terminal."""
+
+    def pct(value: float | None) -> str:
+        return "n/a" if value is None else f"{100 * value:.1f}%"
+
     lines = [
-        f"Calibration (held out by article, {result['folds']} folds; {result['seconds']:.0f} s)",
-        "",
-        f"fusion: {s['fusion']}"
-        + (f", dense_weight={s['dense_weight']}" if s["fusion"] == "weighted" else "")
-        + (f", rrf_k={s['rrf_k']}" if s["fusion"] == "rrf" else ""),
+        f"Calibration: {result['folds']} folds by article, {result['seconds']:.0f} s; "
+        f"threshold {result['threshold']:.4f} (fold thresholds {result['fold_thresholds']})",
     ]
-    for name, figures in fusion["held_out"].items():
-        lines.append(
-            f"  held-out {name}: hit@5 {_pct(figures['hit@5'])}, MRR@10 {figures['mrr@10']}"
-        )
-    lines += ["", f"sentence weights: {sentence['chosen']}"]
-    lines.append("  " + ", ".join(f"{k}={v}" for k, v in result["sentence_weights"].items()))
-    for name, figures in sentence["held_out_accuracy"].items():
-        cells = ", ".join(f"{src} {_pct(v)}" for src, v in figures.items())
-        lines.append(f"  held-out answer-sentence accuracy, {name}: {cells}")
-    cells = ", ".join(f"{src} {_pct(v)}" for src, v in sentence["candidate_recall"].items())
-    lines.append(f"  candidate recall: {cells}")
-    lines += [
-        "",
-        f"abstention: {abstention['chosen']} confidence, "
-        f"abstain_threshold={s['abstain_threshold']}",
-        "  " + ", ".join(f"{k}={v}" for k, v in result["confidence_weights"].items()),
-    ]
-    for name, by_policy in held.items():
-        for policy, f in by_policy.items():
-            lines.append(
-                f"  held-out {name} ({policy}): answerable answered "
-                f"{_pct(f['answerable_answered'])} (right {_pct(f['answered_accuracy'])}); "
-                f"refused: out of corpus {_pct(f['out_of_corpus_refused'])}, off topic "
-                f"{_pct(f['unanswerable_refused'])}, near misses {_pct(f['near_miss_refused'])}"
-            )
-    lines.append(
-        f"  strict policy threshold (also refusing the seeds' near misses): "
-        f"{abstention['strict_threshold']}"
-    )
-    lines.append(f"  trade-off ({abstention['chosen']} confidence, held out):")
-    for row in abstention["tradeoff"]:
-        f = row["held_out"]
-        lines.append(
-            f"    refuse {row['refuse_target'] * 100:g}% -> threshold {row['threshold']}: "
-            f"answered {_pct(f['answerable_answered'])} (right {_pct(f['answered_accuracy'])}), "
-            f"out of corpus refused {_pct(f['out_of_corpus_refused'])}, near misses refused "
-            f"{_pct(f['near_miss_refused'])}"
-        )
-    lines += ["", "end to end with these values (in sample):"]
-    for name, figures in result["check"].items():
-        a, ab = figures["answers"], figures["abstention"]
-        lines.append(
-            f"  {name}: hit@5 {_pct(figures['retrieval']['hit@5'])}, sentence accuracy "
-            f"{_pct(a['sentence_accuracy'])}, F1 {_pct(a['f1'])}, answered "
-            f"{_pct(ab['answerable_answered'])}, quote in citation {_pct(a['quote_in_citation'])}"
-        )
+    for name, figures in result["held_out"].items():
+        cells = ", ".join(f"{k.replace('_', ' ')} {pct(v)}" for k, v in figures.items())
+        lines.append(f"  held out, {name}: {cells}")
     return "\n".join(lines)
 
 
-def _default_output() -> Path:
-    try:
-        return resolve_dataset_path(CALIBRATION_SETS[-1]).parent / DEFAULT_OUTPUT.name
-    except Exception:
-        return DEFAULT_OUTPUT
-
-
-def _by_source(items: Sequence[Item], flag: Callable[[Item], bool]) -> dict[str, float | None]:
-    result = {"all": _r(share([flag(it) for it in items]))}
-    for source in dict.fromkeys(it.source for it in items):
-        result[source] = _r(share([flag(it) for it in items if it.source == source]))
-    return result
-
-
-def _named(names: Sequence[str], values: np.ndarray) -> dict[str, float]:
-    return {n: round(float(v), 4) for n, v in zip(names, values, strict=True)}
-
-
-def _r(value: float | None, digits: int = 4) -> float | None:
-    return None if value is None else round(float(value), digits)
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f}%"
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m bot.evaluation.calibration [--out DIR] [--limit N] [--json]`."""
-    import os
-
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from bot.evaluation.command import add_eval_arguments
-    from index.errors import FootnoteError
-
-    parser = argparse.ArgumentParser(prog="python -m bot.evaluation.calibration")
-    add_eval_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run_calibration(args, Settings.from_env().replace(k=args.k))
-    except FootnoteError as error:
-        print(f"footnote: {error}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+__all__ = ["CALIBRATION_SETS", "calibrate", "render", "run_calibration"]

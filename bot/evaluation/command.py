@@ -46,16 +46,16 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--calibrate",
         action="store_true",
-        help="choose fusion, sentence weights and abstention threshold, held out by article, "
-        "on eval/squad2-dev-half.json + eval/seeds_qa.jsonl (or --dataset) and write "
-        "eval/calibration.json (or DIR/calibration.json with --out)",
+        help="fit the answering model (span choice, answerability, threshold) held out by "
+        "article on eval/squad2-dev-half.json + eval/seeds_qa.jsonl (or --dataset) and write "
+        "answering.json beside the reader and eval/calibration.json (or both into DIR with --out)",
     )
     parser.add_argument(
         "--refuse-target",
         type=_share,
         metavar="SHARE",
         help="with --calibrate: share of out-of-corpus and off-topic questions the threshold "
-        "must refuse (default 0.99)",
+        "must refuse (default 0.97)",
     )
     parser.add_argument(
         "--cache-dir",
@@ -73,10 +73,12 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
         return run_calibration(args, settings)
 
+    from bot.answering.model import MODEL_FILE, load_model
+    from bot.engine import load_reader
     from bot.evaluation.corpus import open_eval_index
     from bot.evaluation.datasets import load_dataset, resolve_dataset_path
     from bot.evaluation.report import render_json, render_table, write_reports
-    from bot.evaluation.runner import retrievers_for, run_evaluation
+    from bot.evaluation.runner import held_out_of_reader, retrievers_for, run_evaluation
     from bot.evaluation.summary import summarize
     from index import Embedder
 
@@ -84,7 +86,13 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         print(text, file=sys.stderr)  # stdout carries only the report (or the JSON)
 
     path = resolve_dataset_path(args.dataset or DEFAULT_DATASET)
-    dataset = load_dataset(path).sample(getattr(args, "limit", None))
+    reader = load_reader(settings)
+    dataset = held_out_of_reader(load_dataset(path), reader).sample(getattr(args, "limit", None))
+    if dataset.reader_trained_on:
+        note(
+            f"Scoring {len(dataset.questions)} questions: those on the "
+            f"{len(dataset.reader_trained_on)} articles the reader was trained on are left out."
+        )
     embedder = Embedder(settings.model)
     index, index_dir = open_eval_index(
         dataset, settings, embedder, cache_root=getattr(args, "cache_dir", None), announce=note
@@ -97,6 +105,8 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         settings,
         retrievers_for(args.retriever, settings),
         index_dir=index_dir,
+        reader=reader,
+        model=load_model(reader.folder / MODEL_FILE),
         k=getattr(args, "k", None),
     )
     summary = summarize(run, settings)

@@ -72,6 +72,7 @@ class Dataset:
     articles: tuple[Article, ...] = ()
     held_out_titles: tuple[str, ...] = ()
     attribution: str | None = None
+    reader_trained_on: tuple[str, ...] = ()  # titles whose questions were left out: see runner
 
     @property
     def brings_corpus(self) -> bool:

@@ -102,10 +102,17 @@ def _notes(summary: dict[str, Any]) -> list[str]:
         fusion = f"rrf (k={s['rrf_k']})"
     notes = [
         f"Index: {i['articles']} articles, {i['chunks']} chunks at {i['dir']}; model {s['model']}.",
-        f"hybrid = {fusion}; abstain below confidence {s['abstain_threshold']}.",
+        f"hybrid = {fusion}; abstain below confidence "
+        f"{s['abstain_threshold'] if s['abstain_threshold'] is not None else 'as calibrated'}.",
     ]
     if d["held_out_titles"]:
         notes.append(f"Held out of the index (out of corpus): {', '.join(d['held_out_titles'])}.")
+    if d.get("reader_trained_on"):
+        notes.append(
+            "Scored only on articles the reader did not train on; left out (still indexed): "
+            + ", ".join(d["reader_trained_on"])
+            + "."
+        )
     notes.append(f"Ran in {summary['timing']['seconds']:.1f} s.")
     if d["attribution"]:
         notes.append(f"Data: {d['attribution']}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,8 @@ import numpy as np
 from tqdm import tqdm
 
 from bot.answering import answer_question
+from bot.answering.model import AnsweringModel
+from bot.answering.reader import Reader
 from bot.engine import retrieve
 from bot.evaluation.datasets import Dataset, EvalQuestion
 from bot.evaluation.judge import (
@@ -105,6 +107,23 @@ def encode_questions(
     )
 
 
+def held_out_of_reader(dataset: Dataset, reader: Reader) -> Dataset:
+    """`dataset` without the questions on articles the reader was trained on (SQuAD titles).
+
+    Their paragraphs stay in the index, as distractors; only the figures leave them out.
+    """
+    trained = set(reader.trained_on)
+    if not trained:
+        return dataset
+    keep = tuple(q for q in dataset.questions if _title(q) not in trained)
+    dropped = tuple(sorted({_title(q) for q in dataset.questions} & trained))
+    return replace(dataset, questions=keep, reader_trained_on=dropped)
+
+
+def _title(q: EvalQuestion) -> str:
+    return (q.article_id or "").split("#")[0]
+
+
 def run_evaluation(
     dataset: Dataset,
     index: Index,
@@ -113,16 +132,17 @@ def run_evaluation(
     retrievers: Sequence[Retriever],
     *,
     index_dir: Path,
+    reader: Reader,
+    model: AnsweringModel,
     k: int | None = None,
     progress: bool = True,
-    answer_options: Mapping[str, Any] | None = None,
 ) -> EvalRun:
     """Search, answer and judge every question of `dataset` with each retriever.
 
-    `answer_options` go to answer_question as keyword arguments (calibration passes the
-    sentence and confidence weights it is trying; a normal run passes none).
+    Each question is answered with the model fitted without its article (`model.for_article`),
+    when calibration made one, so the figures stay held out.
     """
-    options = dict(answer_options or {})
+    options = {"reader": reader, "model": model}
     started = time.perf_counter()
     k = k or settings.k
     questions = dataset.questions
@@ -139,7 +159,7 @@ def run_evaluation(
         leave=False,
     )
     if questions:
-        # Untimed warm-up: the first answer loads the NER model, which no question should pay for.
+        # Untimed warm-up: the first answer pays for numpy's first large matrix products.
         _one(questions[0], vectors[0], retrievers[0], index, embedder, settings, k, options)
     runs = []
     with bar:
@@ -189,8 +209,17 @@ def _one(
     t0 = time.perf_counter()
     hits = search(q.question, vector, retriever, index, settings, max(k, RANK_DEPTH))
     t1 = time.perf_counter()
+    model = options["model"].for_article(_title(q) or q.id)
     answer = answer_question(
-        q.question, hits[:k], index, embedder, settings, question_vector=vector, **options
+        q.question,
+        hits[:k],
+        index,
+        options["reader"],
+        model,
+        vector,
+        threshold=settings.abstain_threshold,
+        max_citations=settings.max_citations,
+        citation_margin=settings.citation_margin,
     )
     t2 = time.perf_counter()
     em, f1 = em_f1(q, answer)
@@ -243,6 +272,7 @@ __all__ = [
     "Retriever",
     "RetrieverRun",
     "encode_questions",
+    "held_out_of_reader",
     "retrievers_for",
     "run_evaluation",
     "search",

@@ -25,6 +25,7 @@ def summarize(run: EvalRun, settings: Settings) -> dict[str, Any]:
             "questions": n,
             "groups": dataset.counts(),
             "held_out_titles": list(dataset.held_out_titles),
+            "reader_trained_on": list(dataset.reader_trained_on),
             "attribution": dataset.attribution,
         },
         "index": {
@@ -39,7 +40,8 @@ def summarize(run: EvalRun, settings: Settings) -> dict[str, Any]:
             "dense_weight": settings.dense_weight,
             "rrf_k": settings.rrf_k,
             "candidates": settings.candidates,
-            "abstain_threshold": settings.abstain_threshold,
+            "abstain_threshold": settings.abstain_threshold,  # None: the model's own
+            "reader": settings.reader or "bot/models/reader",
             "chunk_words": settings.chunk_words,
             "chunk_overlap_sentences": settings.chunk_overlap_sentences,
         },

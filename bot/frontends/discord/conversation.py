@@ -6,7 +6,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 
 from bot.answering import Answer
-from bot.follow_up import Turn
+from bot.answering.follow_up import Turn
 
 
 class Conversations:

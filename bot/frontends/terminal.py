@@ -47,6 +47,15 @@ def render_json(answer: Answer) -> str:
         "citations": [asdict(c) for c in answer.citations],
         "confidence": round(answer.confidence, 4),
         "timings_ms": answer.timings_ms,
+        "span": (
+            None
+            if answer.span is None
+            else {
+                "article_id": answer.citations[0].article_id,
+                "start": answer.span[0],
+                "end": answer.span[1],
+            }
+        ),
     }
     return json.dumps(payload, ensure_ascii=False)
 

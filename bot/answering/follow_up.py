@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.answering import Answer
-from bot.question import AnswerType, answer_type
+from bot.answering.answer import Answer
+from bot.answering.question import AnswerType, answer_type
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,8 @@ class Query:
 
     text: str
     context: tuple[str, ...] = ()
-    seen: tuple[str, ...] = ()  # answers already shown in this conversation
+    shown: tuple[str, ...] = ()  # answers already quoted in this conversation
+    said: tuple[str, ...] = ()  # short answers already given
 
 
 _OPENER = re.compile(r"^\s*(?:and|but|so|also|then|what about|how about)\b[\s,]*", re.IGNORECASE)
@@ -67,16 +68,17 @@ def resolve(question: str, turns: Sequence[Turn]) -> Query:
     if not turns or not is_follow_up(question):
         return Query(question)
     last = turns[-1]
-    seen = tuple(t.answer for t in turns if t.answer)
+    shown = tuple(t.answer for t in turns if t.answer)
+    said = tuple(t.short_answer for t in turns if t.short_answer)
     match = _PRONOUN.search(question)
     referent = _referent(last, match.group(1).lower()) if match else None
     if match is None or referent is None:
-        return Query(question, context=(last.question,), seen=seen)
+        return Query(question, context=(last.question,), shown=shown, said=said)
     pronoun = match.group(1).lower()
     replacement = f"{referent}'s" if pronoun in _POSSESSIVE else referent
     text = question[: match.start()] + replacement + question[match.end() :]
     text = _OPENER.sub("", text, count=1)
-    return Query(text[:1].upper() + text[1:], seen=seen)
+    return Query(text[:1].upper() + text[1:], shown=shown, said=said)
 
 
 def _referent(last: Turn, pronoun: str) -> str | None:

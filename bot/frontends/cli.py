@@ -72,7 +72,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.terminal import render_json, render_text, use_color
+    from bot.frontends.terminal import render_json, render_text, use_color
 
     engine = _open_engine(settings)
     answer = engine.ask(args.question, k=args.k)
@@ -84,13 +84,13 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.terminal import render_text, use_color
+    from bot.frontends.terminal import render_text, use_color
     from index.errors import FootnoteError
 
     engine = _open_engine(settings)
     _load_history()
     print("Ask a question about the articles. Ctrl-D or 'exit' to leave, '/new' to change topic.")
-    from bot.follow_up import Turn
+    from bot.answering.follow_up import Turn
 
     context: list[Turn] = []
     while True:
@@ -127,9 +127,15 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _discord(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.discord_bot import run_discord
+    from bot.frontends.discord.bot import run_discord
 
     return run_discord(settings)
+
+
+def _train_reader(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.training.command import run_train
+
+    return run_train(args, sys.argv[2:])
 
 
 def _open_engine(settings: Settings):
@@ -194,6 +200,12 @@ def _parser() -> argparse.ArgumentParser:
 
     discord = commands.add_parser("discord", help="run the Discord bot (token in DISCORD_TOKEN)")
     discord.set_defaults(run=_discord)
+
+    train_reader = commands.add_parser("train-reader", help="fine-tune the reader on Q/A data")
+    from bot.training.command import add_train_arguments
+
+    add_train_arguments(train_reader)
+    train_reader.set_defaults(run=_train_reader)
     return parser
 
 

@@ -1,0 +1,46 @@
+"""What answering returns: an Answer with its numbered Citations; every front end renders it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ABSTAIN_TEXT = "I couldn't find that in the sources."
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source: the cited passage, with its place in the article."""
+
+    n: int
+    article_id: str
+    title: str | None
+    date: str | None
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    """`answer` is quoted verbatim from citations[0].text, and `short_answer` from `answer`.
+
+    `span` is where the short answer sits in citations[0]'s article: (start, end) characters.
+    """
+
+    question: str
+    answer: str | None
+    short_answer: str | None
+    abstained: bool
+    citations: tuple[Citation, ...] = ()
+    confidence: float = 0.0
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    span: tuple[int, int] | None = None
+
+
+def abstention(question: str, confidence: float = 0.0) -> Answer:
+    """The answer that says the sources do not hold one, and cites nothing."""
+    return Answer(question, None, None, True, (), confidence)
+
+
+__all__ = ["ABSTAIN_TEXT", "Answer", "Citation", "abstention"]

@@ -1,0 +1,119 @@
+"""Choice: which span answers, by a small linear model over the reader's and the prior's scores.
+
+The reader knows where an answer sits in a window; the candidate features know which passage
+and sentence match the question and whether a span is of the asked type. One weight per
+feature, fitted held out by `footnote eval --calibrate`, combines them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.answering.candidates import Candidates
+from bot.answering.question import AnswerType
+from bot.answering.reading import Reading
+from bot.answering.short_answer import clean_span, has_new_value
+from bot.answering.terms import content_stems
+
+SPAN_FEATURES = (
+    "reader",  # start + end logit of the span
+    "reader_gap",  # that minus the best span's: the reader's own ranking
+    "null_margin",  # that minus its window's no-answer score
+    "prior",  # the sentence's prior score
+    "prior_gap",  # that minus the best candidate's prior
+    "cosine",
+    "coverage",
+    "window",
+    "retrieval",
+    "type_match",  # +1 a value of the asked type, -1 not, 0 untyped question
+    "echo",  # 1 when every word of the span is already in the question (or a shown answer)
+    "length",  # words, capped at 10, over 10
+)
+
+
+@dataclass(frozen=True)
+class SpanOption:
+    """A span that might answer: where it is, its text, and the candidate sentence holding it."""
+
+    start: int
+    end: int
+    article_id: str
+    text: str
+    candidate: int | None  # index into Candidates.items
+    reader_index: int  # index into Reading.spans
+
+
+@dataclass(frozen=True)
+class Options:
+    """Every cleaned span option of a question with its SPAN_FEATURES rows."""
+
+    items: list[SpanOption]
+    features: np.ndarray  # (len(items), len(SPAN_FEATURES))
+
+
+def span_options(
+    question: str,
+    candidates: Candidates,
+    reading: Reading,
+    article_text: Mapping[str, str],
+    *,
+    avoid: Sequence[str] = (),
+) -> Options:
+    """One option per distinct cleaned span, with its features; spans outside every candidate
+    sentence (a window's context reaching past the retrieved passages) are still options."""
+    stems = content_stems(question)
+    avoided = [content_stems(a) for a in avoid if a]
+    best_reader = max((s.score for s in reading.spans), default=0.0)
+    best_prior = float(candidates.prior.max()) if len(candidates.prior) else 0.0
+    seen: dict[tuple[str, int, int], int] = {}
+    items: list[SpanOption] = []
+    rows: list[list[float]] = []
+    for position, span in enumerate(reading.spans):
+        text = article_text[span.source]
+        start, end = clean_span(text, span.start, span.end)
+        key = (span.source, start, end)
+        if start >= end or key in seen:
+            continue
+        seen[key] = len(items)
+        value = text[start:end]
+        candidate = candidates.containing(span.source, start)
+        row = candidates.row(candidate) if candidate is not None else None
+        prior = float(candidates.prior[candidate]) if candidate is not None else best_prior - 2
+        span_stems = content_stems(value)
+        echo = not span_stems or span_stems <= stems or any(span_stems <= a for a in avoided)
+        items.append(SpanOption(start, end, span.source, value, candidate, position))
+        rows.append(
+            [
+                span.score,
+                span.score - best_reader,
+                span.score - span.no_answer,
+                prior,
+                prior - best_prior,
+                row["cosine"] if row else 0.0,
+                row["coverage"] if row else 0.0,
+                row["window"] if row else 0.0,
+                row["retrieval"] if row else 0.0,
+                _type_match(value, candidates.kind, stems),
+                float(echo),
+                min(len(value.split()), 10) / 10,
+            ]
+        )
+    features = np.asarray(rows, dtype=np.float64).reshape(-1, len(SPAN_FEATURES))
+    return Options(items, features)
+
+
+def choice_scores(features: np.ndarray, weights: Mapping[str, float]) -> np.ndarray:
+    """The linear score of each SPAN_FEATURES row under `weights` (one per feature name)."""
+    return features @ np.array([weights.get(f, 0.0) for f in SPAN_FEATURES])
+
+
+def _type_match(value: str, kind: AnswerType, stems: set[str]) -> float:
+    if kind is AnswerType.OTHER:
+        return 0.0
+    return 1.0 if has_new_value(value, kind, stems) else -1.0
+
+
+__all__ = ["SPAN_FEATURES", "Options", "SpanOption", "choice_scores", "span_options"]

@@ -1,0 +1,80 @@
+"""Reading: the reader scores answer spans in windows around the most promising sentences."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bot.answering.candidates import Candidates
+from bot.answering.spans import Span, window_spans
+from bot.answering.windows import Window, around
+
+if TYPE_CHECKING:
+    from bot.answering.reader import Reader
+    from index import Index
+    from index.search import Hit
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the reader made of one question: its windows and their best spans."""
+
+    windows: list[Window]
+    spans: list[Span]
+
+    @property
+    def best_null_margin(self) -> float:
+        """The largest (best span - no-answer) score of any window: how sure some window is."""
+        best: dict[int, float] = {}
+        for s in self.spans:
+            best[s.window] = max(best.get(s.window, -np.inf), s.score - s.no_answer)
+        return max(best.values()) if best else -20.0
+
+
+def read(
+    reader: Reader,
+    question: str,
+    candidates: Candidates,
+    hits: Sequence[Hit],
+    index: Index,
+    *,
+    sentences: int,
+    windows: int,
+    spans_per_window: int = 3,
+    must_read: Sequence[int] = (),
+) -> Reading:
+    """Read the `sentences` best candidates by prior (and `must_read` ones), with a sentence of
+    context either side, in at most `windows` windows scored in one batched forward pass."""
+    order = [*must_read, *(int(i) for i in np.argsort(-candidates.prior))]
+    chosen = list(dict.fromkeys(order))[: max(sentences, len(must_read))]
+    items = [candidates.items[i] for i in chosen]
+
+    def neighbours(i: int) -> tuple[int, int]:
+        item = items[i]
+        in_chunk, _ = index.sentences_in(hits[item.hits[0]].chunk)
+        at = next(j for j, s in enumerate(in_chunk) if s.start == item.sentence.start)
+        return in_chunk[max(at - 1, 0)].start, in_chunk[min(at + 1, len(in_chunk) - 1)].end
+
+    keys = [(c.sentence.article_id, c.sentence.start, c.sentence.end) for c in items]
+    ranges = around(keys, neighbours, windows)
+    tokenizer = reader.tokenizer
+    question_ids = tokenizer.question_ids(question)
+    texts = [index.articles[a].text[s:e] for a, s, e in ranges]
+    made: list[Window] = []
+    for (article, start, _), (ids, offsets) in zip(ranges, tokenizer.tokens(texts), strict=True):
+        made.extend(tokenizer.windows(question_ids, ids, offsets, base=start, source=article))
+    made = made[:windows]
+    found = [
+        span
+        for position, (start_logits, end_logits) in enumerate(reader.logits(made))
+        for span in window_spans(
+            start_logits, end_logits, made[position], position, top=spans_per_window
+        )
+    ]
+    return Reading(made, found)
+
+
+__all__ = ["Reading", "read"]

