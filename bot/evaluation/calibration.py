@@ -168,13 +168,11 @@ def calibrate(
             }
         )
     folds: dict[str, AnsweringModel] = {}
-    held: dict[int, np.ndarray] = {}
     for fold in range(N_FOLDS):
         mine = {_title(it.question) for it in items if it.fold == fold}
         others = [it for it in items if it.fold != fold]
         model = _fit(others, [c for c in covers if c.title not in mine], base, refuse_target)
         folds[str(fold)] = model
-        held[fold] = np.array([_confidence(it, model) for it in items if it.fold == fold])
     fitted = _fit(items, covers, base, refuse_target)
     model = AnsweringModel(
         choice=fitted.choice,
