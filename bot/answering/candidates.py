@@ -70,7 +70,6 @@ class Candidates:
     prior: np.ndarray  # (len(items),) the Weights score of each row
     top_dense: float  # embedding similarity of the best retrieved passage
     kind: AnswerType
-    terms: QuestionTerms | None
 
     def row(self, i: int) -> dict[str, float]:
         return dict(zip(FEATURES, self.features[i], strict=True))
@@ -111,7 +110,7 @@ def find_candidates(
     kind = answer_type(question, context)
     items = _candidates(hits, index)
     if not items:
-        return Candidates([], np.zeros((0, len(FEATURES))), np.zeros(0), 0.0, kind, None)
+        return Candidates([], np.zeros((0, len(FEATURES))), np.zeros(0), 0.0, kind)
     sparse = index.sparse
     expand = getattr(index, "expand", None)
     terms = question_terms(
@@ -142,7 +141,7 @@ def find_candidates(
         ]
     )
     prior = features @ (weights or Weights()).vector()
-    return Candidates(items, features, prior, _top_dense(hits, float(cosines.max())), kind, terms)
+    return Candidates(items, features, prior, _top_dense(hits, float(cosines.max())), kind)
 
 
 def question_terms(

@@ -39,11 +39,10 @@ class Examined:
 
 @dataclass(frozen=True)
 class Decision:
-    """The chosen option, its score against the rest, and P(answerable)."""
+    """The chosen option, every option's choice score, and P(answerable)."""
 
     best: int
     scores: np.ndarray
-    features: np.ndarray  # ANSWERABILITY_FEATURES of the best option
     confidence: float
 
 
@@ -97,7 +96,7 @@ def decide(examined: Examined, model: AnsweringModel) -> Decision | None:
         examined.reading.best_null_margin,
         covered_features(examined.candidates),
     )
-    return Decision(best, scores, features, probability(features, model.answerability))
+    return Decision(best, scores, probability(features, model.answerability))
 
 
 def answer_question(

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -142,7 +141,6 @@ def run_evaluation(
     Each question is answered with the model fitted without its article (`model.for_article`),
     when calibration made one, so the figures stay held out.
     """
-    options = {"reader": reader, "model": model}
     started = time.perf_counter()
     k = k or settings.k
     questions = dataset.questions
@@ -160,7 +158,7 @@ def run_evaluation(
     )
     if questions:
         # Untimed warm-up: the first answer pays for numpy's first large matrix products.
-        _one(questions[0], vectors[0], retrievers[0], index, embedder, settings, k, options)
+        _one(questions[0], vectors[0], retrievers[0], index, reader, model, settings, k)
     runs = []
     with bar:
         for retriever in retrievers:
@@ -168,7 +166,7 @@ def run_evaluation(
             run_start = time.perf_counter()
             outcomes = []
             for q, vector in zip(questions, vectors, strict=True):
-                outcomes.append(_one(q, vector, retriever, index, embedder, settings, k, options))
+                outcomes.append(_one(q, vector, retriever, index, reader, model, settings, k))
                 bar.update()
             runs.append(RetrieverRun(retriever, tuple(outcomes), time.perf_counter() - run_start))
     return EvalRun(
@@ -201,21 +199,20 @@ def _one(
     vector: np.ndarray,
     retriever: Retriever,
     index: Index,
-    embedder: Embedder,
+    reader: Reader,
+    model: AnsweringModel,
     settings: Settings,
     k: int,
-    options: Mapping[str, Any],
 ) -> Outcome:
     t0 = time.perf_counter()
     hits = search(q.question, vector, retriever, index, settings, max(k, RANK_DEPTH))
     t1 = time.perf_counter()
-    model = options["model"].for_article(_title(q) or q.id)
     answer = answer_question(
         q.question,
         hits[:k],
         index,
-        options["reader"],
-        model,
+        reader,
+        model.for_article(_title(q) or q.id),
         vector,
         threshold=settings.abstain_threshold,
         max_citations=settings.max_citations,

@@ -24,8 +24,8 @@ class Feature:
 def featurize(examples: Sequence[QAExample], tokenizer: WindowTokenizer) -> list[Feature]:
     """Every window of every example, labelled with the first gold answer it wholly contains."""
     features: list[Feature] = []
-    passages = tokenizer.tokens(list(dict.fromkeys(e.context for e in examples)))
-    by_context = dict(zip(dict.fromkeys(e.context for e in examples), passages, strict=True))
+    contexts = list(dict.fromkeys(e.context for e in examples))  # each passage tokenized once
+    by_context = dict(zip(contexts, tokenizer.tokens(contexts), strict=True))
     for number, example in enumerate(examples):
         ids, offsets = by_context[example.context]
         question = tokenizer.question_ids(example.question)
