@@ -19,6 +19,7 @@ import pytest
 
 from bot.answering import ABSTAIN_TEXT, Answer, Citation
 from bot.answering.follow_up import Turn
+from bot.frontends.conversations import Conversations
 from bot.frontends.discord.bot import (
     FOLLOW_UP_ID,
     NO_PERMISSION,
@@ -29,9 +30,8 @@ from bot.frontends.discord.bot import (
     run_discord,
     strip_mentions,
 )
-from bot.frontends.discord.conversation import Conversations
 from bot.frontends.discord.cooldown import Cooldown
-from bot.frontends.discord.feedback import hash_user, vote_for
+from bot.frontends.feedback import hash_user, vote_for
 from tests.fake_discord import (
     APP_ID,
     CHANNEL_ID,

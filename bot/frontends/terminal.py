@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import os
 import textwrap
-from dataclasses import asdict
 
 from bot.answering import ABSTAIN_TEXT, Answer
+from bot.frontends.payload import answer_payload
 
 _BOLD, _YELLOW, _DIM, _RESET = "\033[1m", "\033[33m", "\033[2m", "\033[0m"
 PASSAGE_CHARS = 320  # enough to see the quoted sentence in context without flooding the screen
@@ -39,25 +39,7 @@ def render_text(answer: Answer, *, color: bool = False, width: int = 88) -> str:
 
 def render_json(answer: Answer) -> str:
     """Exactly one JSON object, the schema `footnote ask --json` promises."""
-    payload = {
-        "question": answer.question,
-        "answer": answer.answer,
-        "short_answer": answer.short_answer,
-        "abstained": answer.abstained,
-        "citations": [asdict(c) for c in answer.citations],
-        "confidence": round(answer.confidence, 4),
-        "timings_ms": answer.timings_ms,
-        "span": (
-            None
-            if answer.span is None
-            else {
-                "article_id": answer.citations[0].article_id,
-                "start": answer.span[0],
-                "end": answer.span[1],
-            }
-        ),
-    }
-    return json.dumps(payload, ensure_ascii=False)
+    return json.dumps(answer_payload(answer), ensure_ascii=False)
 
 
 def use_color(stream) -> bool:

@@ -23,10 +23,10 @@ from discord import app_commands
 from bot.answering import Answer
 from bot.answering.follow_up import Turn
 from bot.answering.question import QuestionError, clean_question
-from bot.frontends.discord.conversation import Conversations
+from bot.frontends.conversations import Conversations
 from bot.frontends.discord.cooldown import Cooldown
-from bot.frontends.discord.feedback import FeedbackLog, SentAnswers, vote_for
 from bot.frontends.discord.render import render_answer, render_report, render_text, thread_name
+from bot.frontends.feedback import FeedbackLog, SentAnswers, vote_for
 from bot.settings import Settings
 from index.errors import FootnoteError
 

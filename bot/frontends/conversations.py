@@ -1,16 +1,18 @@
-"""Follow-up context: the earlier turns of a thread or reply chain, kept in memory, bounded."""
+"""Follow-up context: the earlier turns of a conversation (a Discord thread or reply chain, a web
+chat), kept in memory, bounded."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 
 from bot.answering import Answer
 from bot.answering.follow_up import Turn
 
 
 class Conversations:
-    """Turn history by conversation key: an answer message's id or a thread's id.
+    """Turn history by conversation key: in Discord an answer message's id or a thread's id,
+    on the web a conversation id.
 
     A thread opened on a message has that message's id, so the history of an answer carries
     over into its follow-up thread without any bookkeeping. Only the newest `limit`
@@ -20,9 +22,9 @@ class Conversations:
     def __init__(self, limit: int = 2000, turns: int = 6) -> None:
         self.limit = limit
         self.turns = turns
-        self._history: OrderedDict[int, tuple[Turn, ...]] = OrderedDict()
+        self._history: OrderedDict[Hashable, tuple[Turn, ...]] = OrderedDict()
 
-    def context(self, *keys: int | None) -> tuple[Turn, ...]:
+    def context(self, *keys: Hashable | None) -> tuple[Turn, ...]:
         """The earlier turns of the first key that has a history (oldest first), else ()."""
         for key in keys:
             if key is not None and key in self._history:
@@ -30,10 +32,10 @@ class Conversations:
                 return self._history[key]
         return ()
 
-    def knows(self, key: int) -> bool:
+    def knows(self, key: Hashable) -> bool:
         return key in self._history
 
-    def remember(self, keys: Iterable[int], context: tuple[Turn, ...], answer: Answer) -> None:
+    def remember(self, keys: Iterable[Hashable], context: tuple[Turn, ...], answer: Answer) -> None:
         """Record that `answer` followed `context`, under each of `keys`."""
         history = (*context, Turn.of(answer))[-self.turns :]
         for key in keys:

@@ -1,4 +1,5 @@
-"""Reaction feedback: 👍/👎 on an answer the bot sent, appended to a JSONL log for later review."""
+"""Feedback: 👍/👎 on an answer a front end sent (Discord reactions, the web page), appended to one
+JSONL log for later review."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from bot.answering import Answer
 
 VOTES = {"👍": "up", "👎": "down"}
 # A fixed salt keeps the hashes stable across restarts (so one person's votes can be grouped)
-# while the log alone does not reveal Discord user ids.
+# while the log alone does not reveal who voted (a Discord user id, a web client's address).
 USER_SALT = "footnote-feedback-v1:"
 _SKIN_TONES = "".join(chr(c) for c in range(0x1F3FB, 0x1F400))
 
@@ -23,24 +25,25 @@ def vote_for(emoji: str) -> str | None:
     return VOTES.get(emoji.strip(_SKIN_TONES + "\ufe0f"))
 
 
-def hash_user(user_id: int) -> str:
-    """The salted sha256 of a Discord user id, as hex."""
+def hash_user(user_id: int | str) -> str:
+    """The salted sha256 of a voter's id (a Discord user id, "web:<address>"), as hex."""
     return hashlib.sha256(f"{USER_SALT}{user_id}".encode()).hexdigest()
 
 
 class SentAnswers:
-    """The answers the bot sent, by message id; only the newest `limit` are kept."""
+    """The answers a front end sent, by message (Discord) or answer (web) id; only the newest
+    `limit` are kept, so memory stays flat."""
 
     def __init__(self, limit: int = 5000) -> None:
         self.limit = limit
-        self._answers: OrderedDict[int, Answer] = OrderedDict()
+        self._answers: OrderedDict[Hashable, Answer] = OrderedDict()
 
-    def add(self, message_id: int, answer: Answer) -> None:
+    def add(self, message_id: Hashable, answer: Answer) -> None:
         self._answers[message_id] = answer
         while len(self._answers) > self.limit:
             self._answers.popitem(last=False)
 
-    def get(self, message_id: int) -> Answer | None:
+    def get(self, message_id: Hashable) -> Answer | None:
         return self._answers.get(message_id)
 
 
@@ -52,7 +55,7 @@ class FeedbackLog:
         self._lock = threading.Lock()
 
     def record(
-        self, answer: Answer, vote: str, user_id: int, *, now: datetime | None = None
+        self, answer: Answer, vote: str, user_id: int | str, *, now: datetime | None = None
     ) -> dict:
         """Append a vote on `answer` and return the record written."""
         record = {

@@ -1,0 +1,30 @@
+"""The JSON shape of an Answer, one for every front end: `footnote ask --json` and the HTTP API."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from bot.answering import Answer
+
+
+def answer_payload(answer: Answer) -> dict[str, Any]:
+    """The object `footnote ask --json` prints; the API's answers add their ids to it."""
+    return {
+        "question": answer.question,
+        "answer": answer.answer,
+        "short_answer": answer.short_answer,
+        "abstained": answer.abstained,
+        "citations": [asdict(c) for c in answer.citations],
+        "confidence": round(answer.confidence, 4),
+        "timings_ms": answer.timings_ms,
+        "span": (
+            None
+            if answer.span is None
+            else {
+                "article_id": answer.citations[0].article_id,
+                "start": answer.span[0],
+                "end": answer.span[1],
+            }
+        ),
+    }
