@@ -1,5 +1,6 @@
-# Footnote: self-hosted extractive question answering over your articles, as a Discord bot.
-# Build: docker build -t footnote .      Run: see "Discord bot" in README.md
+# Footnote: self-hosted extractive question answering over your articles, as a Discord bot
+# (the default command) or an HTTP API with a chat page (`serve --host 0.0.0.0`).
+# Build: docker build -t footnote .      Run: see "Discord bot" and "Web page and API" in README.md
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -37,10 +38,13 @@ ENV FOOTNOTE_CORPUS=/data/articles \
 RUN footnote index /data/articles
 WORKDIR /data
 
-# Healthy while the bot is connected: it touches the heartbeat file every 30 s while the
-# gateway is up. The long start period covers building an index of your articles at first start.
+# `footnote serve` listens here; publish it with `docker run -p 8000:8000 ... serve --host 0.0.0.0`.
+EXPOSE 8000
+# Healthy while the bot is connected (it touches the heartbeat file every 30 s while the gateway
+# is up) or, when serving, while /api/health answers on loopback. The long start period covers
+# building an index of your articles at first start.
 HEALTHCHECK --interval=60s --timeout=10s --start-period=10m --retries=3 \
-    CMD ["python", "-c", "import os, sys, time; f = os.environ['FOOTNOTE_DISCORD_HEARTBEAT_FILE']; sys.exit(time.time() - os.path.getmtime(f) > 120)"]
+    CMD ["footnote", "healthcheck"]
 
 ENTRYPOINT ["footnote"]
 CMD ["discord"]

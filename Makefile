@@ -9,7 +9,7 @@ QUESTION ?= When is the TUC day of protest?
 
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install demo test lint bench eval calibrate train-reader clean
+.PHONY: install demo test lint bench bench-serve serve eval calibrate train-reader clean
 
 install: $(VENV)/.installed
 
@@ -33,6 +33,13 @@ test: lint
 
 bench: install
 	$(BIN)/python scripts/benchmark.py
+
+# 500 questions from 25 concurrent clients against `footnote serve` on loopback.
+bench-serve: install
+	$(BIN)/python scripts/serve_benchmark.py
+
+serve: install
+	$(BIN)/footnote serve
 
 eval: install
 	$(BIN)/footnote eval --retriever all

@@ -1,4 +1,5 @@
-"""The Dockerfile: hadolint-clean, CPU torch before the project, non-root, `footnote discord`."""
+"""The Dockerfile: hadolint-clean, CPU torch before the project, non-root, `footnote discord`
+by default, `footnote serve` on port 8000, one health check for both."""
 
 from __future__ import annotations
 
@@ -65,7 +66,9 @@ def test_base_image_and_entry_point():
     assert instructions()[0] == ("FROM", "python:3.11-slim")
     assert json.loads(instructions()[position("ENTRYPOINT", "")][1]) == ["footnote"]
     assert json.loads(instructions()[position("CMD", "")][1]) == ["discord"]
-    position("HEALTHCHECK", r"CMD \[\"python\", \"-c\"")  # the heartbeat file check
+    health = instructions()[position("HEALTHCHECK", r"CMD ")][1]
+    assert json.loads(health.split("CMD ", 1)[1]) == ["footnote", "healthcheck"]
+    assert position("EXPOSE", r"^8000$")  # where `footnote serve` listens
 
 
 def test_runs_as_a_non_root_user_that_owns_the_index():

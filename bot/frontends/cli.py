@@ -1,4 +1,4 @@
-"""The `footnote` command: index, ask, chat, eval and discord, sharing one set of options."""
+"""The `footnote` command: index, ask, chat, eval, discord and serve, sharing one set of options."""
 
 from __future__ import annotations
 
@@ -132,6 +132,20 @@ def _discord(args: argparse.Namespace, settings: Settings) -> int:
     return run_discord(settings)
 
 
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.frontends.web.serve import run_serve
+
+    return run_serve(settings.replace(serve_host=args.host, serve_port=args.port))
+
+
+def _healthcheck(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.frontends.healthcheck import check_health
+
+    healthy, why = check_health(settings)
+    print(why, file=sys.stdout if healthy else sys.stderr)
+    return 0 if healthy else 1
+
+
 def _train_reader(args: argparse.Namespace, settings: Settings) -> int:
     from bot.training.command import run_train
 
@@ -200,6 +214,16 @@ def _parser() -> argparse.ArgumentParser:
 
     discord = commands.add_parser("discord", help="run the Discord bot (token in DISCORD_TOKEN)")
     discord.set_defaults(run=_discord)
+
+    serve = commands.add_parser("serve", help="serve the HTTP API and the chat page")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1; others need a key)")
+    serve.add_argument("--port", type=int, help="port (default 8000)")
+    serve.set_defaults(run=_serve)
+
+    healthcheck = commands.add_parser(
+        "healthcheck", help="exit 0 if the running bot or server is up (Docker HEALTHCHECK)"
+    )
+    healthcheck.set_defaults(run=_healthcheck)
 
     train_reader = commands.add_parser("train-reader", help="fine-tune the reader on Q/A data")
     from bot.training.command import add_train_arguments
