@@ -27,7 +27,6 @@ ANSWERABLE = [
 OUT_OF_CORPUS = [
     "Who won the 2022 football World Cup?",
     "What is the capital of France?",
-    "¿Dónde está la biblioteca?",
     "asdfgh qwerty",
     "What is the weather tomorrow?",
 ]

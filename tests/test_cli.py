@@ -83,7 +83,14 @@ def test_off_topic_question_abstains_and_cites_nothing(seeds_index_dir):
 
 @pytest.mark.parametrize(
     ("question", "words"),
-    [("", ["empty"]), ("   \n\t ", ["empty"]), ("x" * 10_000, ["10,000", "1,000"])],
+    [
+        ("", ["empty"]),
+        ("   \n\t ", ["empty"]),
+        ("x" * 10_000, ["10,000", "1,000"]),
+        ("¿Dónde está la biblioteca?", ["English"]),
+        ("日本の首都は?", ["English"]),
+        ("🎉🎉", ["in words"]),
+    ],
 )
 def test_unusable_questions_get_a_clear_message(seeds_index_dir, question, words):
     result = run("ask", question, index_dir=seeds_index_dir)
@@ -94,8 +101,8 @@ def test_unusable_questions_get_a_clear_message(seeds_index_dir, question, words
     "question",
     [
         "When is the TUC\u200b day\x1b[31m of protest?\x07",
-        "¿Dónde está la biblioteca?",
-        "日本の首都は?",
+        "Wh\u0430t is the c\u0430pital of Fr\u0430nce?",  # Cyrillic а among Latin letters
+        "When is the TUC day of protest? 🎉",
     ],
 )
 def test_odd_text_is_answered_or_abstained_cleanly(seeds_index_dir, question):

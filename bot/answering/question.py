@@ -39,7 +39,44 @@ def clean_question(text: str, max_chars: int) -> str:
             f"Your question is {len(cleaned):,} characters long; the limit is {max_chars:,}. "
             "Please ask something shorter."
         )
+    if not any(ch.isalnum() for ch in cleaned):
+        raise QuestionError("Please ask in words; this has no letters or numbers in it.")
+    if not looks_english(cleaned):
+        raise QuestionError("I can only answer questions asked in English.")
     return cleaned
+
+
+def looks_english(text: str) -> bool:
+    """False only for text that is plainly another language: mostly non-Latin letters, or three
+    words or more with no English function word and at least two of another language's. The
+    reader and embedder are English-only; a clear "English only" beats a confused refusal."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if letters and sum(ch <= "\u024f" for ch in letters) / len(letters) < 0.5:
+        return False
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if len(words) < 3 or any(word in _ENGLISH for word in words):
+        return True
+    return not any(sum(word in other for word in words) >= 2 for other in _OTHERS)
+
+
+_ENGLISH_WORDS = (
+    "a an the is are was were be been who whom whose what when where why how which of in on to "
+    "for did does do and or it its by with at from that this has have had will would can could "
+    "i you he she they we his her their there many much"
+)
+_ENGLISH = frozenset(_ENGLISH_WORDS.split())
+_OTHERS = tuple(
+    frozenset(words.split())
+    for words in (
+        "le la les des est qui quand où pourquoi comment du une un et que quel quelle dans pour "
+        "sur avec sont",  # French
+        "el la los las es qué quién cuándo dónde por cómo una un y del en con para son está",
+        "der die das ist wer wann wo warum wie und ein eine den dem mit für von nicht sind",
+        "il lo la gli le è chi quando dove perché come una un e del della con per sono",
+        "o os as é quem quando onde porque como uma um e do da com para são",
+        "de het een is wie wanneer waar waarom hoe en van met voor zijn niet",
+    )
+)
 
 
 _TIME_UNITS = r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centur(?:y|ies))"
