@@ -43,10 +43,20 @@ class Settings:
     max_citations: int = 3  # the answer's passage plus up to this many minus one supporting ones
     citation_margin: float = 1.0  # a supporting span scores at most this far below the answer
 
+    # Every front end: questions answered at once (0: one per core) and how many may wait.
+    # One worker: numpy already spreads a question over every core, and on 2 cores 1 worker
+    # served 3.7 questions/s to 2 workers' 3.1. Past the queue: "busy, try again in a minute".
+    answer_workers: int = 1
+    answer_queue: int = 64
+    feedback_log: Path = Path("footnote-feedback.jsonl")
+    # Conversations and sent answers, kept across restarts; unset: beside the feedback log.
+    state_db: Path = Path()
+
     # Discord front end.
     discord_channels: tuple[int, ...] = ()
+    discord_ask_channels: tuple[int, ...] = ()  # every message there is a question
+    discord_forums: tuple[int, ...] = ()  # every new post there is a question
     discord_cooldown_seconds: float = 10.0
-    feedback_log: Path = Path("footnote-feedback.jsonl")
     discord_heartbeat_file: Path = Path()  # touched while connected, for a HEALTHCHECK; unset: off
 
     # HTTP API and chat page (`footnote serve`). Keys stay out of repr, so never in a log line.
@@ -57,10 +67,6 @@ class Settings:
     cors_origins: tuple[str, ...] = ()  # browser origins that may call the API; empty: none
     api_rate_per_minute: int = 60  # requests per client per minute, bursts included; 0: no limit
     api_max_body_bytes: int = 16_384  # a question is at most max_question_chars anyway
-    # Questions answered at once; 0: one per core. One: numpy already spreads a question over
-    # every core, and on 2 cores 1 worker served 3.7 questions/s to 2 workers' 3.1.
-    serve_workers: int = 1
-    serve_queue: int = 64  # questions waiting past this get "busy, try again in a minute"
 
     def __post_init__(self) -> None:
         for name, low, high in _RANGES:
@@ -72,6 +78,13 @@ class Settings:
                 )
         if self.fusion not in FUSIONS:
             raise SettingsError(f"fusion must be one of {', '.join(FUSIONS)}, not {self.fusion!r}")
+
+    @property
+    def state_path(self) -> Path:
+        """The state database: state_db if set, else footnote-state.sqlite3 by the feedback log."""
+        if self.state_db != Path():
+            return self.state_db
+        return self.feedback_log.parent / "footnote-state.sqlite3"
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with the given fields changed; None values are ignored (unset flags)."""
@@ -105,8 +118,8 @@ _RANGES = (
     ("serve_port", 0, 65_535),
     ("api_rate_per_minute", 0, 1_000_000),
     ("api_max_body_bytes", 1_024, 100_000_000),
-    ("serve_workers", 0, 256),
-    ("serve_queue", 1, 100_000),
+    ("answer_workers", 0, 256),
+    ("answer_queue", 1, 100_000),
 )
 
 

@@ -44,9 +44,10 @@ def start_server(index_dir: Path, port: int) -> subprocess.Popen:
         **os.environ,
         "HF_HUB_OFFLINE": "1",
         "FOOTNOTE_INDEX_DIR": str(index_dir),
+        "FOOTNOTE_FEEDBACK_LOG": str(index_dir.parent / "feedback.jsonl"),  # and the state db
         "FOOTNOTE_CORPUS": str(ROOT / "seeds"),
         "FOOTNOTE_API_RATE_PER_MINUTE": "0",  # one address sends everything here
-        "FOOTNOTE_SERVE_QUEUE": "1000",
+        "FOOTNOTE_ANSWER_QUEUE": "1000",
     }
     server = subprocess.Popen(
         [str(FOOTNOTE), "serve", "--port", str(port)],

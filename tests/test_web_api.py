@@ -171,7 +171,7 @@ class SlowEngine:
 
 def test_questions_past_the_queue_are_told_to_come_back_not_left_waiting(serve, engine):
     slow = SlowEngine(engine, slow_ask=True)
-    client = serve(slow, serve_workers=1, serve_queue=1)
+    client = serve(slow, answer_workers=1, answer_queue=1)
     with ThreadPoolExecutor(2) as pool:
         held = [pool.submit(client.post, "/api/ask", json={"question": QUESTION}) for _ in range(2)]
         deadline = time.monotonic() + 10
@@ -351,3 +351,19 @@ def test_serving_off_loopback_without_a_key_is_refused_in_one_line(capsys, monke
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "FOOTNOTE_API_KEY" in err and "0.0.0.0" in err
     assert time.monotonic() - started < 5  # refused before loading any model
+
+
+def test_a_restarted_server_keeps_conversations_and_takes_votes_on_old_answers(
+    serve, engine, tmp_path
+):
+    log = tmp_path / "votes.jsonl"
+    before = serve(feedback_log=log)
+    first = before.post("/api/ask", json={"question": QUESTION}).json()
+    after = serve(feedback_log=log)  # a new app over the same state database
+    follow_up = {"question": "Who announced it?", "conversation_id": first["conversation_id"]}
+    answer = after.post("/api/ask", json=follow_up).json()
+    expected = engine.ask("Who announced it?", context=[Turn.of(engine.ask(QUESTION))])
+    assert (answer["answer"], answer["short_answer"]) == (expected.answer, expected.short_answer)
+    vote = after.post("/api/feedback", json={"answer_id": first["answer_id"], "vote": "up"})
+    assert vote.status_code == 200
+    assert json.loads(log.read_text().splitlines()[-1])["question"] == QUESTION

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.answering import Answer
+from bot.frontends.payload import answer_from_payload, answer_payload
+from bot.frontends.state import StateStore
 
 VOTES = {"👍": "up", "👎": "down"}
 # A fixed salt keeps the hashes stable across restarts (so one person's votes can be grouped)
@@ -31,20 +33,40 @@ def hash_user(user_id: int | str) -> str:
 
 
 class SentAnswers:
-    """The answers a front end sent, by message (Discord) or answer (web) id; only the newest
-    `limit` are kept, so memory stays flat."""
+    """The answers a front end sent, by message (Discord) or answer (web) id: the newest `limit`
+    in memory, and with a `store` every one on disk too, so a vote after a restart still counts."""
 
-    def __init__(self, limit: int = 5000) -> None:
+    def __init__(
+        self, limit: int = 5000, *, store: StateStore | None = None, namespace: str = ""
+    ) -> None:
         self.limit = limit
+        self.store = store
+        self.namespace = namespace
         self._answers: OrderedDict[Hashable, Answer] = OrderedDict()
 
     def add(self, message_id: Hashable, answer: Answer) -> None:
-        self._answers[message_id] = answer
-        while len(self._answers) > self.limit:
-            self._answers.popitem(last=False)
+        self._cache(message_id, answer)
+        if self.store is not None:
+            value = json.dumps(answer_payload(answer), ensure_ascii=False)
+            self.store.put("answer", f"{self.namespace}:{message_id}", value)
 
     def get(self, message_id: Hashable) -> Answer | None:
-        return self._answers.get(message_id)
+        if message_id in self._answers:
+            return self._answers[message_id]
+        if self.store is None:
+            return None
+        stored = self.store.get("answer", f"{self.namespace}:{message_id}")
+        if stored is None:
+            return None
+        answer = answer_from_payload(json.loads(stored))
+        self._cache(message_id, answer)
+        return answer
+
+    def _cache(self, message_id: Hashable, answer: Answer) -> None:
+        self._answers[message_id] = answer
+        self._answers.move_to_end(message_id)
+        while len(self._answers) > self.limit:
+            self._answers.popitem(last=False)
 
 
 class FeedbackLog:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from bot.answering import Answer
+from bot.answering import Answer, Citation
 
 
 def answer_payload(answer: Answer) -> dict[str, Any]:
@@ -28,3 +28,18 @@ def answer_payload(answer: Answer) -> dict[str, Any]:
             }
         ),
     }
+
+
+def answer_from_payload(payload: dict[str, Any]) -> Answer:
+    """The Answer an `answer_payload` was made from (ids a front end added are ignored)."""
+    span = payload.get("span")
+    return Answer(
+        question=payload["question"],
+        answer=payload["answer"],
+        short_answer=payload["short_answer"],
+        abstained=payload["abstained"],
+        citations=tuple(Citation(**c) for c in payload["citations"]),
+        confidence=payload["confidence"],
+        timings_ms=dict(payload.get("timings_ms") or {}),
+        span=None if span is None else (span["start"], span["end"]),
+    )

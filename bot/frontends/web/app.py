@@ -22,12 +22,13 @@ from bot.engine import Footnote
 from bot.frontends.conversations import Conversations
 from bot.frontends.feedback import FeedbackLog, SentAnswers
 from bot.frontends.payload import answer_payload
+from bot.frontends.state import StateStore
 from bot.frontends.web.access import bearer_token, matches
 from bot.frontends.web.body_limit import BodyLimit
 from bot.frontends.web.passages import RangeError, passage_view
 from bot.frontends.web.rate_limit import RateLimiter, retry_after
 from bot.frontends.web.schema import AskRequest, FeedbackRequest
-from bot.frontends.web.workers import AnsweringPool, Busy
+from bot.frontends.workers import AnsweringPool, Busy
 from bot.settings import Settings
 from index.errors import FootnoteError
 
@@ -51,15 +52,15 @@ _log = logging.getLogger("footnote.serve")
 
 @dataclass
 class WebState:
-    """What the routes share: the engine and the bounded memory of one server process."""
+    """What the routes share: the engine, the answering pool, and the conversation memory."""
 
     engine: Footnote
     settings: Settings
     pool: AnsweringPool
     limiter: RateLimiter
     feedback: FeedbackLog
-    conversations: Conversations = field(default_factory=Conversations)
-    sent: SentAnswers = field(default_factory=SentAnswers)
+    conversations: Conversations
+    sent: SentAnswers
     reindexing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -72,12 +73,15 @@ def create_app(engine: Footnote, settings: Settings) -> FastAPI:
         docs_url=None,  # served below from the packaged Swagger UI, not a CDN
         redoc_url=None,
     )
+    store = StateStore(settings.state_path)  # conversations and answers survive a restart
     state = WebState(
         engine=engine,
         settings=settings,
-        pool=AnsweringPool(settings.serve_workers, settings.serve_queue),
+        pool=AnsweringPool(settings.answer_workers, settings.answer_queue),
         limiter=RateLimiter(settings.api_rate_per_minute),
         feedback=FeedbackLog(settings.feedback_log),
+        conversations=Conversations(store=store, namespace="web"),
+        sent=SentAnswers(store=store, namespace="web"),
     )
     app.state.web = state
     app.include_router(_api(state))
@@ -92,6 +96,7 @@ def create_app(engine: Footnote, settings: Settings) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     app.router.on_shutdown.append(state.pool.close)
+    app.router.on_shutdown.append(store.close)
     return app
 
 
@@ -159,7 +164,7 @@ def _api(state: WebState) -> APIRouter:
         if answer is None:
             raise HTTPException(
                 404,
-                f"That answer is not known here (the server keeps its last {state.sent.limit:,}); "
+                "That answer is not known here (it is from another server, or too old); "
                 "ask again to vote on it.",
             )
         voter = f"web:{_client(request)}"
