@@ -9,7 +9,7 @@ QUESTION ?= When is the TUC day of protest?
 
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install demo test lint bench bench-serve serve eval calibrate train-reader clean
+.PHONY: install demo test lint soak bench bench-serve serve eval calibrate train-reader clean
 
 install: $(VENV)/.installed
 
@@ -30,6 +30,10 @@ lint: install
 
 test: lint
 	$(BIN)/pytest -q
+
+# The Discord soak test at full size: 50 members, 1,000 questions (`make test` runs 60).
+soak: install
+	FOOTNOTE_SOAK_QUESTIONS=1000 $(BIN)/pytest -q -s -m soak
 
 bench: install
 	$(BIN)/python scripts/benchmark.py

@@ -1,8 +1,10 @@
-"""Session fixtures: the real embedder, and one real index over seeds/ built once per test run."""
+"""Session fixtures: the real embedder, and one real index over seeds/ built once per test run;
+and the fake Discord with a bot started against it."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -41,3 +43,39 @@ def engine(settings, embedder):
     from bot.engine import Footnote
 
     return Footnote.open(settings, embedder=embedder)
+
+
+@pytest.fixture
+def fake():
+    from tests.fake_discord import FakeDiscord, point_discord_py_at
+
+    server = FakeDiscord().start()
+    with point_discord_py_at(server):
+        yield server
+    server.close()
+
+
+@pytest.fixture
+def start_bot(fake, engine, settings, tmp_path):
+    """Start a bot over `engine` (the real one by default) and wait until it synced its commands."""
+    from bot.frontends.discord.bot import FootnoteBot
+    from tests.discord_harness import BotThread
+    from tests.fake_discord import APP_ID
+
+    running: list[BotThread] = []
+
+    def start(footnote=engine, **changes) -> FootnoteBot:
+        changes = {
+            "discord_cooldown_seconds": 0.0,
+            "feedback_log": tmp_path / "votes.jsonl",
+        } | changes
+        bot = FootnoteBot(replace(settings, **changes), lambda: footnote, guild_ready_timeout=0.05)
+        running.append(BotThread(bot).start())
+        commands = rf"/applications/{APP_ID}/guilds/\d+/commands"
+        fake.wait_for("PUT", commands, count=len(running), timeout=60)
+        return bot
+
+    start.running = running  # a test can stop one to start another: a restart
+    yield start
+    for thread in running:
+        thread.stop()

@@ -30,6 +30,9 @@ CHANNEL_ID = 1100000000000000200
 ADMIN_ROLE_ID = 1100000000000000300
 OWNER_ID = 1100000000000000400
 USER_ID = 1100000000000000500
+ASK_CHANNEL_ID = 1100000000000000600  # a text channel the tests make an ask channel
+FORUM_ID = 1100000000000000700  # a forum channel
+MESSAGE_CONTENT = 1 << 15  # the privileged gateway intent
 TIMESTAMP = "2025-01-06T10:00:00.000000+00:00"
 
 # Permission bits: view channel, send messages, embed links, read history, add reactions,
@@ -64,6 +67,7 @@ class Request:
     body: Any  # parsed JSON (multipart bodies: their payload_json part), or None
     headers: dict[str, str]
     status: int
+    reply: Any = None  # what the fake answered (a created message's payload, say)
 
 
 class FakeDiscord:
@@ -80,6 +84,12 @@ class FakeDiscord:
         self._rate_limits: list[tuple[str, re.Pattern[str], float]] = []
         self._changed = threading.Condition()
         self._ws: web.WebSocketResponse | None = None
+        self._history: list[dict] = []  # every dispatched event, for replay on RESUME
+        self.grant_message_content = True  # False: close 4014 if the bot asks for it
+        self.duplicate_on_resume = False  # replay one already-delivered event too, as Discord may
+        self.resumes: list[dict] = []  # RESUME payloads received
+        self.connections = 0
+        self.listeners: list[Callable[[Request], None]] = []  # called on each REST request
         self.loop = asyncio.new_event_loop()
         self._server_thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self._runner: web.AppRunner | None = None
@@ -185,14 +195,28 @@ class FakeDiscord:
         mentions_bot: bool = True,
         reply_to: int | None = None,
         author_is_bot: bool = False,
+        attachments: int = 0,
+        mentions: tuple[int, ...] = (),
     ) -> int:
-        """Dispatch MESSAGE_CREATE in the guild; returns the new message's id."""
+        """Dispatch MESSAGE_CREATE in the guild; returns the new message's id. `mentions`: other
+        users the message mentions (as <@id> in `content`)."""
         message_id = self.new_id()
         author = user(user_id, f"user{user_id % 1000}", bot=author_is_bot)
         payload = self._message(message_id, channel_id, author, content)
         payload["guild_id"] = str(GUILD_ID)
         payload["member"] = self._member([], MEMBER_PERMISSIONS)
         payload["mentions"] = [BOT_USER] if mentions_bot else []
+        payload["mentions"] += [user(u, f"member{u % 1000}") for u in mentions]
+        payload["attachments"] = [
+            {
+                "id": str(self.new_id()),
+                "filename": f"photo{n}.png",
+                "size": 1024,
+                "url": "https://cdn.invalid/photo.png",
+                "proxy_url": "https://cdn.invalid/photo.png",
+            }
+            for n in range(attachments)
+        ]
         if reply_to is not None:
             payload["type"] = 19
             payload["message_reference"] = {
@@ -203,6 +227,24 @@ class FakeDiscord:
             }
         self.dispatch("MESSAGE_CREATE", payload)
         return message_id
+
+    def send_forum_post(self, title: str, content: str, *, user_id: int = USER_ID) -> int:
+        """A new post in the forum: THREAD_CREATE, then its first message, which shares the
+        thread's id (as on Discord); returns that id."""
+        thread_id = self.new_id()
+        thread = self._thread(thread_id, FORUM_ID, user_id, title)
+        self._threads[thread_id] = thread
+        self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        author = user(user_id, f"user{user_id % 1000}")
+        payload = self._message(thread_id, thread_id, author, content)
+        payload["guild_id"] = str(GUILD_ID)
+        payload["member"] = self._member([], MEMBER_PERMISSIONS)
+        self.dispatch("MESSAGE_CREATE", payload)
+        return thread_id
+
+    def drop_connection(self, code: int = 4000) -> None:
+        """Close the gateway socket as Discord does now and then; the bot should RESUME."""
+        self._call(self._drop(code))
 
     def send_reaction(self, message_id: int, emoji: str, *, user_id: int = USER_ID) -> None:
         """Dispatch MESSAGE_REACTION_ADD for a unicode emoji."""
@@ -224,8 +266,16 @@ class FakeDiscord:
         )
 
     def dispatch(self, event: str, data: dict) -> None:
-        """Send a DISPATCH (op 0) event over the gateway."""
-        self._call(self._send({"op": 0, "t": event, "s": next(self._seq), "d": data}))
+        """Send a DISPATCH (op 0) event over the gateway; while the bot is disconnected it waits
+        in the history for the RESUME, as on Discord."""
+        self._call(self._dispatch(event, data))
+
+    async def _dispatch(self, event: str, data: dict) -> None:
+        # On the fake's loop, so sequence numbers go out in order whoever calls.
+        payload = {"op": 0, "t": event, "s": next(self._seq), "d": data}
+        self._history.append(payload)
+        if self._ws is not None and not self._ws.closed:
+            await self._ws.send_str(json.dumps(payload))
 
     # Payloads.
 
@@ -300,12 +350,48 @@ class FakeDiscord:
             "permissions": str(permissions),
         }
 
-    def _text_channel(self) -> dict:
+    def _thread(self, thread_id: int, parent_id: int, owner_id: int, name: str) -> dict:
         return {
-            "id": str(CHANNEL_ID),
+            "id": str(thread_id),
+            "type": 11,
+            "guild_id": str(GUILD_ID),
+            "parent_id": str(parent_id),
+            "owner_id": str(owner_id),
+            "name": name,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "flags": 0,
+            "applied_tags": [],
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": TIMESTAMP,
+                "locked": False,
+            },
+        }
+
+    def _forum(self) -> dict:
+        return {
+            **self._text_channel(ASK_CHANNEL_ID, "questions"),
+            "id": str(FORUM_ID),
+            "type": 15,
+            "name": "help",
+            "available_tags": [],
+            "default_reaction_emoji": None,
+            "default_thread_rate_limit_per_user": 0,
+            "default_sort_order": None,
+            "default_forum_layout": 0,
+            "flags": 0,
+        }
+
+    def _text_channel(self, channel_id: int = CHANNEL_ID, name: str = "general") -> dict:
+        return {
+            "id": str(channel_id),
             "type": 0,
             "guild_id": str(GUILD_ID),
-            "name": "general",
+            "name": name,
             "position": 0,
             "permission_overwrites": [],
             "nsfw": False,
@@ -317,7 +403,12 @@ class FakeDiscord:
 
     @property
     def _channels(self) -> dict[int, dict]:
-        return {CHANNEL_ID: self._text_channel(), **self._threads}
+        return {
+            CHANNEL_ID: self._text_channel(),
+            ASK_CHANNEL_ID: self._text_channel(ASK_CHANNEL_ID, "questions"),
+            FORUM_ID: self._forum(),
+            **self._threads,
+        }
 
     def _guild(self) -> dict:
         everyone = {
@@ -351,7 +442,11 @@ class FakeDiscord:
             "roles": [everyone, admin],
             "emojis": [],
             "stickers": [],
-            "channels": [self._text_channel()],
+            "channels": [
+                self._text_channel(),
+                self._text_channel(ASK_CHANNEL_ID, "questions"),
+                self._forum(),
+            ],
             "threads": [],
             "members": [bot_member],
             "member_count": 3,
@@ -392,10 +487,15 @@ class FakeDiscord:
             raise RuntimeError("the bot is not connected to the gateway")
         await self._ws.send_str(json.dumps(payload))
 
+    async def _drop(self, code: int) -> None:
+        if self._ws is not None:
+            await self._ws.close(code=code, message=b"Dropped by the fake.")
+
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._ws = ws
+        self.connections += 1
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
         async for msg in ws:
             if msg.type is not WSMsgType.TEXT:
@@ -403,9 +503,20 @@ class FakeDiscord:
             payload = json.loads(msg.data)
             if payload["op"] == 1:  # HEARTBEAT
                 await ws.send_str(json.dumps({"op": 11}))
+            elif payload["op"] == 6:  # RESUME: replay what the bot missed, then RESUMED
+                self.resumes.append(payload["d"])
+                after = payload["d"]["seq"] or 0
+                if self.duplicate_on_resume:
+                    after -= 1
+                for missed in [event for event in self._history if event["s"] > after]:
+                    await ws.send_str(json.dumps(missed))
+                await self._dispatch("RESUMED", {})
             elif payload["op"] == 2:  # IDENTIFY
                 if payload["d"]["token"] != TOKEN:
                     await ws.close(code=4004, message=b"Authentication failed.")
+                    break
+                if payload["d"]["intents"] & MESSAGE_CONTENT and not self.grant_message_content:
+                    await ws.close(code=4014, message=b"Disallowed intent(s).")
                     break
                 with self._changed:
                     self.identify = payload["d"]
@@ -451,10 +562,11 @@ class FakeDiscord:
                 break
         with self._changed:
             auth = {k: v for k, v in request.headers.items() if k.lower() == "authorization"}
-            self.requests.append(
-                Request(request.method, path, dict(request.query), body, auth, status)
-            )
+            received = Request(request.method, path, dict(request.query), body, auth, status, reply)
+            self.requests.append(received)
             self._changed.notify_all()
+        for listener in self.listeners:
+            listener(received)
         if reply is None:
             return web.Response(status=status, headers=headers)
         # Exactly "application/json", as Discord sends it: discord.py compares the header verbatim.
@@ -551,29 +663,9 @@ class FakeDiscord:
         self, body: Any, headers: Any, channel_id: str, message_id: str
     ) -> tuple[int, Any]:
         # A thread started from a message takes that message's id, as on Discord.
-        thread = {
-            "id": message_id,
-            "type": 11,
-            "guild_id": str(GUILD_ID),
-            "parent_id": channel_id,
-            "owner_id": str(APP_ID),
-            "name": body["name"],
-            "last_message_id": None,
-            "rate_limit_per_user": 0,
-            "message_count": 0,
-            "member_count": 1,
-            "flags": 0,
-            "thread_metadata": {
-                "archived": False,
-                "auto_archive_duration": body.get("auto_archive_duration", 1440),
-                "archive_timestamp": TIMESTAMP,
-                "locked": False,
-            },
-        }
+        thread = self._thread(int(message_id), int(channel_id), APP_ID, body["name"])
         self._threads[int(message_id)] = thread
-        asyncio.get_running_loop().create_task(
-            self._send({"op": 0, "t": "THREAD_CREATE", "s": next(self._seq), "d": thread})
-        )
+        asyncio.get_running_loop().create_task(self._dispatch("THREAD_CREATE", thread))
         return 201, thread
 
 

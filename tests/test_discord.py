@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -12,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,111 +22,31 @@ from bot.frontends.discord.bot import (
     FOLLOW_UP_ID,
     NO_PERMISSION,
     NOT_HERE,
-    FootnoteBot,
     ScrubbingFormatter,
     intents,
     run_discord,
-    strip_mentions,
 )
 from bot.frontends.discord.cooldown import Cooldown
 from bot.frontends.feedback import hash_user, vote_for
+from tests.discord_harness import (
+    EPHEMERAL,
+    NO_MENTIONS,
+    assert_pings_nobody,
+    callback,
+    embed_text,
+    followup,
+    message_id_of,
+    posted_in,
+)
 from tests.fake_discord import (
     APP_ID,
     CHANNEL_ID,
     TOKEN,
     USER_ID,
-    FakeDiscord,
-    point_discord_py_at,
     too_long,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-NO_MENTIONS = {"parse": []}
-EPHEMERAL = 64
-
-
-class BotThread:
-    """Runs one FootnoteBot on its own thread and event loop, as `footnote discord` would."""
-
-    def __init__(self, bot: FootnoteBot) -> None:
-        self.bot = bot
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self._thread = threading.Thread(target=asyncio.run, args=(self._main(),), daemon=True)
-
-    async def _main(self) -> None:
-        self.loop = asyncio.get_running_loop()
-        async with self.bot:
-            await self.bot.start(TOKEN)
-
-    def start(self) -> BotThread:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self.loop is not None and self.loop.is_running():
-            asyncio.run_coroutine_threadsafe(self.bot.close(), self.loop).result(timeout=10)
-        self._thread.join(timeout=10)
-        assert not self._thread.is_alive(), "the bot did not shut down"
-
-
-@pytest.fixture
-def fake():
-    server = FakeDiscord().start()
-    with point_discord_py_at(server):
-        yield server
-    server.close()
-
-
-@pytest.fixture
-def start_bot(fake, engine, settings, tmp_path):
-    """Start a bot over `engine` (the real one by default) and wait until it synced its commands."""
-    running: list[BotThread] = []
-
-    def start(footnote=engine, **changes) -> FootnoteBot:
-        changes = {
-            "discord_cooldown_seconds": 0.0,
-            "feedback_log": tmp_path / "votes.jsonl",
-        } | changes
-        bot = FootnoteBot(replace(settings, **changes), lambda: footnote, guild_ready_timeout=0.05)
-        running.append(BotThread(bot).start())
-        fake.wait_for("PUT", rf"/applications/{APP_ID}/guilds/\d+/commands", timeout=60)
-        return bot
-
-    yield start
-    for thread in running:
-        thread.stop()
-
-
-def followup(fake: FakeDiscord, token: str, count: int = 1) -> dict:
-    return fake.wait_for("POST", rf"/webhooks/{APP_ID}/{token}", count=count, timeout=60).body
-
-
-def callback(fake: FakeDiscord, token: str) -> dict:
-    """The interaction response the bot sent for the interaction with `token`."""
-    return fake.wait_for("POST", rf"/interactions/\d+/{token}/callback").body
-
-
-def posted_in(fake: FakeDiscord, channel_id: int, count: int = 1) -> dict:
-    return fake.wait_for("POST", rf"/channels/{channel_id}/messages", count=count, timeout=60).body
-
-
-def message_id_of(fake: FakeDiscord, body: dict) -> int:
-    """The id the fake gave the message it created from `body`."""
-    return next(i for i, m in fake.messages.items() if m["embeds"] == body.get("embeds"))
-
-
-def assert_pings_nobody(body: dict) -> None:
-    mentions = body["allowed_mentions"]
-    assert mentions["parse"] == [] and not mentions.get("replied_user")
-    assert not mentions.get("users") and not mentions.get("roles")
-
-
-def embed_text(body: dict) -> str:
-    parts = [body.get("content") or ""]
-    for embed in body.get("embeds", []):
-        parts += [embed.get("title", ""), embed.get("description", "")]
-        parts += [f["name"] + "\n" + f["value"] for f in embed.get("fields", [])]
-    return "\n".join(parts)
 
 
 # Connecting.
@@ -442,11 +360,6 @@ def test_a_signal_shuts_the_bot_down_cleanly(fake, settings, embedder, signum, c
 
 
 # Small pieces.
-
-
-def test_mentions_are_stripped_from_the_question():
-    assert strip_mentions(f"<@{APP_ID}> Who? <@!{APP_ID}>", APP_ID) == "Who?"
-    assert strip_mentions("<@123> Who?", APP_ID) == "<@123> Who?"
 
 
 def test_the_token_is_scrubbed_from_log_lines_and_tracebacks():

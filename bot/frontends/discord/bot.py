@@ -1,4 +1,5 @@
-"""The Discord front end: /ask, @mentions, follow-up threads, /reindex and reaction feedback."""
+"""The Discord front end: /ask, @mentions, DMs, ask channels, forum posts, follow-up threads,
+/reindex and reaction feedback."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import json
 import logging
 import math
 import os
-import re
 import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -25,8 +25,11 @@ from bot.answering.follow_up import Turn
 from bot.answering.question import QuestionError, clean_question
 from bot.frontends.conversations import Conversations
 from bot.frontends.discord.cooldown import Cooldown
+from bot.frontends.discord.messages import Seen, forum_question, message_question
 from bot.frontends.discord.render import render_answer, render_report, render_text, thread_name
 from bot.frontends.feedback import FeedbackLog, SentAnswers, vote_for
+from bot.frontends.state import StateStore
+from bot.frontends.workers import AnsweringPool, Busy
 from bot.settings import Settings
 from index.errors import FootnoteError
 
@@ -52,23 +55,28 @@ PERMISSIONS = discord.Permissions(
 
 NOT_HERE = "I'm not enabled in this channel."
 FAILED = "Sorry, something went wrong while answering that. Please try again later."
+BUSY = "I'm busy answering other questions; please try again in a minute."
+ATTACHMENTS_ONLY = "I can only read questions typed as text; I don't open attachments."
 NO_PERMISSION = "Only members with the Manage Server permission can reindex."
+NEEDS_MESSAGE_CONTENT = (
+    "FOOTNOTE_DISCORD_ASK_CHANNELS and FOOTNOTE_DISCORD_FORUMS need the Message Content intent: "
+    "in the Developer Portal open your application, Bot, Privileged Gateway Intents, and turn on "
+    "MESSAGE CONTENT INTENT (or unset those two settings)."
+)
 
 
-def intents() -> discord.Intents:
-    """What the bot subscribes to. Not message_content: mentions and DMs carry content anyway."""
+def intents(settings: Settings | None = None) -> discord.Intents:
+    """What the bot subscribes to. Message content only for ask channels and forums: mentions
+    and DMs carry their content without it, and Discord reviews the intent past 100 servers."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.guild_messages = True
     wanted.guild_reactions = True
     wanted.dm_messages = True
     wanted.dm_reactions = True
+    if settings is not None and (settings.discord_ask_channels or settings.discord_forums):
+        wanted.message_content = True
     return wanted
-
-
-def strip_mentions(content: str, user_id: int) -> str:
-    """The question in a message that mentions the bot, without the <@id> / <@!id> tokens."""
-    return re.sub(rf"<@!?{user_id}>", " ", content).strip()
 
 
 def cooldown_text(seconds: float) -> str:
@@ -107,7 +115,7 @@ class FootnoteBot(discord.Client):
     ) -> None:
         # The bot never joins voice, so the voice libraries' absence is not worth a warning.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
-        super().__init__(intents=intents(), allowed_mentions=NO_MENTIONS, **options)
+        super().__init__(intents=intents(settings), allowed_mentions=NO_MENTIONS, **options)
         self.settings = settings
         self._open_engine = open_engine
         self.footnote: Footnote | None = None
@@ -115,9 +123,12 @@ class FootnoteBot(discord.Client):
         self.tree.add_command(ask_command)
         self.tree.add_command(reindex_command)
         self.cooldown = Cooldown(settings.discord_cooldown_seconds)
-        self.conversations = Conversations()
-        self.sent = SentAnswers()
+        # On disk once setup_hook opens the state database: restarts lose neither.
+        self.conversations = Conversations(namespace="discord")
+        self.sent = SentAnswers(namespace="discord")
         self.feedback = FeedbackLog(settings.feedback_log)
+        self.pool = AnsweringPool(settings.answer_workers, settings.answer_queue)
+        self.seen = Seen()  # messages and interactions handled: a replayed event is not re-answered
         self._reindexing = asyncio.Lock()
         self._synced: set[int] = set()
         self._heartbeat: asyncio.Task | None = None
@@ -125,6 +136,8 @@ class FootnoteBot(discord.Client):
     async def setup_hook(self) -> None:
         # Runs after the token is accepted and before the gateway connects: a bad token fails
         # fast, and no question arrives before the index is loaded (once, off the event loop).
+        store = await asyncio.to_thread(StateStore, self.settings.state_path)
+        self.conversations.store = self.sent.store = store
         self.footnote = await asyncio.to_thread(self._open_engine)
         await asyncio.to_thread(self._warm_up)
         self.add_view(FollowUpView(self))
@@ -135,6 +148,7 @@ class FootnoteBot(discord.Client):
         if self._heartbeat:
             self._heartbeat.cancel()
         await super().close()
+        self.pool.close()
 
     # Events: thin, each hands over to one method below.
 
@@ -158,9 +172,10 @@ class FootnoteBot(discord.Client):
         await self.sync_commands(guild)
 
     async def on_message(self, message: discord.Message) -> None:
+        # Never our own messages or another bot's: two bots would answer each other for ever.
         if message.author.bot or not self.is_addressed(message):
             return
-        if not self.allowed(message.channel):
+        if not self.allowed(message.channel) or not self.seen.first(message.id):
             return
         await self.answer_message(message)
 
@@ -194,12 +209,24 @@ class FootnoteBot(discord.Client):
         self._synced.add(guild.id)
 
     def is_addressed(self, message: discord.Message) -> bool:
-        """A DM, or a message that mentions the bot (a reply to it with the ping on counts)."""
+        """A DM, a message in an ask channel, a new post in a forum, or a message that mentions
+        the bot (a reply to it with the ping on counts)."""
         if self.user is None:
             return False
-        if message.guild is None:
+        if message.guild is None or message.channel.id in self.settings.discord_ask_channels:
+            return True
+        if self.is_forum_post(message):
             return True
         return any(user.id == self.user.id for user in message.mentions)
+
+    def is_forum_post(self, message: discord.Message) -> bool:
+        """The first message of a post in one of settings.discord_forums (it has the post's id)."""
+        channel = message.channel
+        return (
+            isinstance(channel, discord.Thread)
+            and channel.parent_id in self.settings.discord_forums
+            and message.id == channel.id
+        )
 
     def allowed(self, channel: Any) -> bool:
         """Inside settings.discord_channels (a thread counts as its parent), or no list is set."""
@@ -212,6 +239,8 @@ class FootnoteBot(discord.Client):
     async def answer_interaction(self, interaction: discord.Interaction, question: str) -> None:
         """/ask: refuse at once (ephemeral), or defer, answer off the loop and follow up."""
         send = interaction.response.send_message
+        if not self.seen.first(interaction.id):
+            return  # a replayed event: answered already
         if not self.allowed(interaction.channel):
             return await send(NOT_HERE, ephemeral=True, allowed_mentions=NO_MENTIONS)
         if refusal := self.refusal(question, interaction.user.id):
@@ -231,17 +260,27 @@ class FootnoteBot(discord.Client):
         self._remember(first.id, interaction.channel_id, result, context)
 
     async def answer_message(self, message: discord.Message) -> None:
-        """A mention, reply or DM: answer in a reply, with the thread's or reply chain's context."""
+        """A mention, DM, ask-channel message or forum post: answer in a reply, with the thread's
+        or reply chain's context (a forum post starts its own)."""
         assert self.user is not None
-        question = strip_mentions(message.content, self.user.id)
+        forum_post = self.is_forum_post(message)
+        if forum_post:
+            question = forum_question(message.channel.name, message.content, self.user.id)
+        else:
+            names = {user.id: user.display_name for user in message.mentions}
+            question = message_question(message.content, self.user.id, names)
         reply = functools.partial(message.reply, allowed_mentions=NO_MENTIONS, mention_author=False)
+        if not question.strip() and message.attachments:
+            await reply(ATTACHMENTS_ONLY)
+            return
         if refusal := self.refusal(question, message.author.id):
             await reply(refusal)
             return
         reference = message.reference.message_id if message.reference else None
-        context = self.conversations.context(reference, message.channel.id)
+        context = () if forum_post else self.conversations.context(reference, message.channel.id)
+        via = "forum" if forum_post else "message"
         async with message.channel.typing():
-            result = await self.answer(question, context, message.channel, via="mention")
+            result = await self.answer(question, context, message.channel, via=via)
         if isinstance(result, str):
             await reply(result)
             return
@@ -249,7 +288,7 @@ class FootnoteBot(discord.Client):
         first = await reply(embed=embeds[0], view=self._view_for(message.channel))
         for embed in embeds[1:]:
             await message.channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
-        self._remember(first.id, message.channel.id, result, context)
+        self._remember(first.id, message.channel.id, result, context, thread=forum_post)
 
     def refusal(self, question: str, user_id: int) -> str | None:
         """Why `question` will not be answered now (it is malformed, or the user must wait)."""
@@ -266,8 +305,11 @@ class FootnoteBot(discord.Client):
         """The engine's Answer, or the message to send instead if it failed; logs one line."""
         assert self.footnote is not None, "setup_hook opens the engine before any event"
         try:
-            # In a worker thread: the event loop must keep answering the gateway's heartbeats.
-            answer = await asyncio.to_thread(self.footnote.ask, question, context=tuple(context))
+            # In the pool: the event loop must keep answering the gateway's heartbeats, and
+            # questions past the queue are turned away rather than left waiting for ever.
+            answer = await self.pool.run(self.footnote.ask, question, context=tuple(context))
+        except Busy:
+            return BUSY
         except FootnoteError as error:
             return render_text(str(error))
         except Exception:
@@ -357,11 +399,17 @@ class FootnoteBot(discord.Client):
         return discord.utils.MISSING
 
     def _remember(
-        self, message_id: int, channel_id: int | None, answer: Answer, context: Sequence[Turn]
+        self,
+        message_id: int,
+        channel_id: int | None,
+        answer: Answer,
+        context: Sequence[Turn],
+        *,
+        thread: bool = False,
     ) -> None:
         self.sent.add(message_id, answer)
         keys = [message_id]
-        if channel_id is not None and self.conversations.knows(channel_id):
+        if channel_id is not None and (thread or self.conversations.knows(channel_id)):
             keys.append(channel_id)  # a follow-up thread: its history grows with each answer
         self.conversations.remember(keys, tuple(context), answer)
 
@@ -464,6 +512,8 @@ async def _serve(
             "from the Bot page of the Developer Portal (Reset Token if unsure)."
         )
     except discord.PrivilegedIntentsRequired:
+        if intents(settings).message_content:
+            return fail(NEEDS_MESSAGE_CONTENT)
         return fail("Discord refused the gateway intents this bot asked for.")
     except FootnoteError as error:
         return fail(str(error))
