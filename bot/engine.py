@@ -147,6 +147,7 @@ def build(
         embedder,
         chunk_words=settings.chunk_words,
         overlap_sentences=settings.chunk_overlap_sentences,
+        dense=settings.dense,
         progress=progress,
     )
 

@@ -26,6 +26,8 @@ class Settings:
     # Chunking: sentence windows of about this many words, sharing this many sentences.
     chunk_words: int = 100
     chunk_overlap_sentences: int = 1
+    # FAISS index: "flat" (exact), "ivf", "hnsw", or "auto" (flat to 40,000 chunks, then HNSW).
+    dense: str = "auto"
 
     # Retrieval.
     k: int = 5
@@ -76,6 +78,10 @@ class Settings:
                     f"{name.replace('_', ' ')} must be between {low} and {high}, not {value} "
                     f"(set by {ENV_PREFIX}{name.upper()} or its flag)"
                 )
+        if self.dense not in DENSE_KINDS:
+            raise SettingsError(
+                f"dense index must be one of {', '.join(DENSE_KINDS)}, not {self.dense!r}"
+            )
         if self.fusion not in FUSIONS:
             raise SettingsError(f"fusion must be one of {', '.join(FUSIONS)}, not {self.fusion!r}")
 
@@ -104,6 +110,7 @@ class Settings:
 
 
 FUSIONS = ("weighted", "rrf")
+DENSE_KINDS = ("auto", "flat", "ivf", "hnsw")  # index.dense.KINDS, without importing faiss
 _RANGES = (
     ("dense_weight", 0.0, 1.0),
     ("sentence_share", 0.0, 1.0),

@@ -44,6 +44,10 @@ from index.tokens import terms
 BATCH_SIZE = 64
 
 
+class IndexWriteError(FootnoteError):
+    """The new index could not be written (a full disk, say); the previous one is intact."""
+
+
 @dataclass(frozen=True)
 class BuildReport:
     """What a build did. `embedded` and `reused` count texts (chunks plus sentences)."""
@@ -55,6 +59,7 @@ class BuildReport:
     reused: int
     skipped: list[Skipped]
     seconds: float
+    dense: str = "flat"  # the FAISS index kind built
 
 
 @dataclass(frozen=True)
@@ -76,9 +81,13 @@ def build_index(
     *,
     chunk_words: int = 100,
     overlap_sentences: int = 1,
+    dense: str = "auto",
     progress: bool = False,
 ) -> BuildReport:
     """Index the articles under `paths` into `index_dir`, replacing what was there.
+
+    `dense` is the FAISS index: "flat" (exact), "ivf" or "hnsw"; "auto" chooses by size
+    (index.dense.choose_kind).
 
     Articles whose text is unchanged since the index at `index_dir` was built (same model and
     chunking) keep their stored vectors; only new text is encoded, in one batched call. The
@@ -98,8 +107,18 @@ def build_index(
         plans = [_plan(article, previous, chunk_words, overlap_sentences) for article in articles]
         embedded = _embed_missing(plans, embedder, progress)
         sources = [str(Path(p).resolve()) for p in paths]
-        counts = _write(staging, plans, embedder, chunk_words, overlap_sentences, sources)
+        counts, dense_kind = _write(
+            staging, plans, embedder, chunk_words, overlap_sentences, sources, dense
+        )
         _swap_in(staging, index_dir)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        # A full disk (or a file-size limit) mid-build: the old index was never touched.
+        kept = "is unchanged and still serves" if index_dir.exists() else "was not created"
+        raise IndexWriteError(
+            f"could not write the new index ({error.strerror or error}); "
+            f"the index at {index_dir} {kept}. Free some space and run `footnote index` again."
+        ) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -112,6 +131,7 @@ def build_index(
         reused=total - embedded,
         skipped=skipped,
         seconds=time.perf_counter() - started,
+        dense=dense_kind,
     )
 
 
@@ -200,8 +220,9 @@ def _write(
     chunk_words: int,
     overlap: int,
     sources: list[str],
-) -> dict[str, int]:
-    from index.dense import DenseIndex  # faiss is heavy: imported only to build or search
+    dense_kind: str,
+) -> tuple[dict[str, int], str]:
+    from index.dense import DenseIndex, choose_kind  # faiss is heavy: only to build or search
 
     dim = embedder.dim
     with (staging / ARTICLES).open("w", encoding="utf-8") as stream:
@@ -224,8 +245,8 @@ def _write(
         staging / SENTENCE_VECTORS,
         _stack([p.sentence_vectors for p in plans], dim).astype(np.float16),
     )
-    dense = DenseIndex(dim)
-    dense.add(_stack([p.chunk_vectors for p in plans], dim))
+    chunk_vectors = _stack([p.chunk_vectors for p in plans], dim)
+    dense = DenseIndex.build(chunk_vectors, dim, choose_kind(len(chunk_vectors), dense_kind))
     dense.save(staging / DENSE)
     texts = [plan.article.text for plan in plans]
     BM25Index.build([terms(texts[a][s:e]) for a, s, e in chunk_rows]).save(
@@ -239,6 +260,7 @@ def _write(
         "dim": dim,
         "chunk_words": chunk_words,
         "overlap_sentences": overlap,
+        "dense": dense.kind,
         "counts": counts,
         "sources": sources,  # what a rebuild without paths reads again
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -251,7 +273,7 @@ def _write(
     for name in (*DATA_FILES, MANIFEST):
         _fsync(staging / name)
     _fsync(staging)
-    return counts
+    return counts, dense.kind
 
 
 def _write_aliases_and_referents(staging: Path, plans: list[_Planned]) -> None:

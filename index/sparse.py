@@ -79,31 +79,51 @@ class BM25Index:
 
         `weights`, one per token, scale each token's part of the score (default 1 each).
         """
+        full = np.zeros(self.n_docs)
+        docs, sums = self._matching(query_tokens, weights)
+        full[docs] = sums
+        return full
+
+    def top(
+        self, query_tokens: Sequence[str], k: int, weights: Sequence[float] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(doc ids, scores) of the k best documents, best first; ties go to the lower id.
+
+        Only the documents holding a query term are scored, so a query costs its posting lists,
+        not the corpus size (a dense score vector over a million chunks costs ~10 ms alone).
+        """
+        k = min(k, self.n_docs)
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        docs, sums = self._matching(query_tokens, weights)
+        if len(docs) > k:
+            # argpartition breaks ties arbitrarily at the k-th place; widen to all tied with it.
+            threshold = sums[np.argpartition(-sums, k - 1)[k - 1]]
+            keep = sums >= threshold
+            docs, sums = docs[keep], sums[keep]
+        order = np.lexsort((docs, -sums))[:k]
+        docs, sums = docs[order], sums[order]
+        if len(docs) < k:  # fewer matches than asked: the rest score 0, lowest ids first
+            rest = np.setdiff1d(np.arange(min(self.n_docs, k + len(docs))), docs)[: k - len(docs)]
+            docs, sums = np.concatenate([docs, rest]), np.concatenate([sums, np.zeros(len(rest))])
+        return docs.astype(np.int64), sums
+
+    def _matching(
+        self, query_tokens: Sequence[str], weights: Sequence[float] | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(doc ids in increasing order, their scores) of the documents holding a query term."""
         counts: dict[int, float] = {}
         for n, token in enumerate(query_tokens):
             term = self.vocab.get(token)
             if term is not None:
                 counts[term] = counts.get(term, 0) + (1 if weights is None else weights[n])
         if not counts:
-            return np.zeros(self.n_docs)
-        terms = np.fromiter(counts, dtype=np.int64)
-        multiplicity = np.fromiter(counts.values(), dtype=np.float64)
-        return np.asarray(self.weights[terms].T @ multiplicity).ravel()
-
-    def top(
-        self, query_tokens: Sequence[str], k: int, weights: Sequence[float] | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(doc ids, scores) of the k best documents, best first; ties go to the lower id."""
-        scores = self.scores(query_tokens, weights)
-        k = min(k, len(scores))
-        if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-        # argpartition breaks ties arbitrarily at the k-th place; widen to every doc tied with it.
-        threshold = scores[best].min()
-        best = np.flatnonzero(scores >= threshold)
-        order = np.lexsort((best, -scores[best]))[:k]
-        return best[order].astype(np.int64), scores[best[order]]
+        rows = self.weights[np.fromiter(counts, dtype=np.int64)]
+        multiplicity = np.fromiter(counts.values(), dtype=np.float64)
+        data = rows.data * np.repeat(multiplicity, np.diff(rows.indptr))
+        docs, where = np.unique(rows.indices, return_inverse=True)
+        return docs.astype(np.int64), np.bincount(where, weights=data, minlength=len(docs))
 
     def save(self, matrix_path: Path, vocab_path: Path) -> None:
         np.savez(

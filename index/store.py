@@ -239,7 +239,8 @@ def _load(index_dir: Path, manifest: dict[str, Any], embedder: Embedder) -> Inde
             hashes.append(record["hash"])
     chunk_rows = _load_rows(index_dir / CHUNKS)
     sentence_rows = _load_rows(index_dir / SENTENCE_SPANS)
-    sentence_vectors = np.load(index_dir / SENTENCE_VECTORS, allow_pickle=False)
+    # Memory-mapped, as the dense index is: a large index is paged in as used, not copied.
+    sentence_vectors = np.load(index_dir / SENTENCE_VECTORS, mmap_mode="r", allow_pickle=False)
     dense = DenseIndex.load(index_dir / DENSE)
     sparse = BM25Index.load(index_dir / BM25_MATRIX, index_dir / BM25_VOCAB)
     aliases = [
@@ -260,6 +261,7 @@ def _load(index_dir: Path, manifest: dict[str, Any], embedder: Embedder) -> Inde
             lambda: len(sentence_rows) == len(sentence_vectors) == counts.get("sentences"),
         ),
         ("vector size", lambda: dense.dim == manifest["dim"] == sentence_vectors.shape[1]),
+        ("dense index type", lambda: dense.kind == manifest.get("dense", "flat")),
         ("alias list count", lambda: len(aliases) == len(articles)),
         ("referent list count", lambda: len(referents) == len(sentence_rows)),
         (

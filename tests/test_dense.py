@@ -50,6 +50,60 @@ def test_save_load_and_vectors_round_trip(tmp_path):
     np.testing.assert_array_equal(loaded.vectors(), vectors)
 
 
+def clustered(rng: np.random.Generator, n: int, dim: int, spread: float = 0.6) -> np.ndarray:
+    """Unit vectors around n // 100 centres: nearer real embeddings than uniform noise."""
+    centres = rng.standard_normal((max(n // 100, 2), dim)).astype(np.float32)
+    points = centres[rng.integers(0, len(centres), n)]
+    points += spread * rng.standard_normal((n, dim)).astype(np.float32)
+    return points / np.linalg.norm(points, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("kind", ["flat", "ivf", "hnsw"])
+def test_each_kind_finds_the_exact_neighbours_and_survives_save_and_load(kind, tmp_path):
+    rng = np.random.default_rng(2)
+    vectors = clustered(rng, 20_000, 64)
+    queries = vectors[rng.integers(0, len(vectors), 100)]
+    queries = queries + 0.3 / np.sqrt(64) * rng.standard_normal(queries.shape).astype(np.float32)
+    exact = np.argsort(-(queries @ vectors.T), axis=1)[:, :10]
+    built = DenseIndex.build(vectors, 64, kind)
+    built.save(tmp_path / "dense.faiss")
+    index = DenseIndex.load(tmp_path / "dense.faiss")
+    assert (index.kind, index.ntotal) == (kind, 20_000)
+    _, ids = index.search(queries, 10)
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, exact, strict=True)])
+    assert recall >= (1.0 if kind == "flat" else 0.95), recall
+    some = np.array([5, 17, 19_999])
+    np.testing.assert_allclose(
+        index.similarity(queries[0], some), vectors[some] @ queries[0], rtol=1e-5
+    )
+    np.testing.assert_array_equal(index.vectors()[some], vectors[some])
+
+
+def test_auto_is_exact_for_small_corpora_and_hnsw_past_the_crossover():
+    from index.dense import FLAT_UP_TO, choose_kind
+
+    assert choose_kind(10, "auto") == "flat" and choose_kind(FLAT_UP_TO, "auto") == "flat"
+    assert choose_kind(FLAT_UP_TO + 1, "auto") == "hnsw"
+    assert choose_kind(10, "ivf") == "ivf"
+    with pytest.raises(ValueError, match="flat, ivf, hnsw"):
+        choose_kind(10, "annoy")
+
+
+def test_opening_a_large_index_maps_it_rather_than_copying_it(tmp_path):
+    vectors = unit_vectors(np.random.default_rng(3), 100_000, 128)  # 51 MB of float32
+    DenseIndex.build(vectors, 128, "flat").save(tmp_path / "dense.faiss")
+    del vectors
+
+    def resident_mib() -> float:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * 4096 / 2**20
+
+    before = resident_mib()
+    index = DenseIndex.load(tmp_path / "dense.faiss")
+    assert resident_mib() - before < 10, "the vectors were read into memory at open"
+    assert index.search(np.ones(128), 3)[1].shape == (1, 3)
+
+
 def test_embedder_returns_unit_float32_vectors_that_rank_by_meaning(embedder):
     texts = [
         "Nurses went on strike over pay.",

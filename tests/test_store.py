@@ -258,3 +258,52 @@ def test_an_index_inside_the_corpus_folder_is_not_read_as_articles(tmp_path, emb
     build_index([corpus], corpus / "index", embedder)
     report = build_index([corpus], corpus / "index", embedder)
     assert (report.articles, report.skipped, report.embedded) == (1, [], 0)
+
+
+@pytest.mark.parametrize("kind", ["ivf", "hnsw"])
+def test_a_build_with_an_approximate_dense_index_records_it_and_finds_the_same(
+    built, copy_of_index, embedder, kind
+):
+    corpus, index_dir, _ = built
+    report = build_index([corpus], copy_of_index, embedder, dense=kind)
+    assert report.dense == kind and report.embedded == 0  # the vectors were reused
+    index = open_index(copy_of_index, embedder)
+    assert index.manifest["dense"] == kind and index.dense.kind == kind
+    exact = open_index(index_dir, embedder)
+    assert exact.manifest["dense"] == "flat"  # a small corpus: auto is exact
+    for query in ("rail strike on Friday", "nurses vote", "teachers pay rise"):
+        got = index.searcher.search(query, k=1)[0].chunk.article_id
+        assert got == exact.searcher.search(query, k=1)[0].chunk.article_id
+
+
+def test_a_full_disk_mid_build_leaves_the_old_index_serving_and_says_so(
+    built, copy_of_index, embedder, tmp_path
+):
+    # A file-size limit makes the kernel refuse a write mid-build, as a full disk would; the
+    # article with a huge title makes the first data file the one that overflows.
+    corpus = tmp_path / "more"
+    corpus.mkdir()
+    record = {"title": "T" * 400_000, "text": "Bus drivers will strike on Monday."}
+    (corpus / "feed.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    script = (
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, resource.RLIM_INFINITY))\n"
+        "from bot.frontends.cli import main\n"
+        "sys.exit(main(['--index-dir', sys.argv[1], 'index', sys.argv[2]]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(copy_of_index), str(corpus)],
+        cwd=ROOT,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    message = done.stderr.strip().splitlines()[-1]
+    assert "could not write the new index (File too large)" in message
+    assert "is unchanged and still serves" in message and "Traceback" not in done.stderr
+    index = open_index(copy_of_index, embedder)
+    assert sorted(index.articles) == sorted(ARTICLES)
+    assert not list(tmp_path.glob(".index.build-*"))

@@ -55,6 +55,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     from bot.engine import build, corpus_of
     from index import Embedder
 
+    settings = settings.replace(dense=args.dense)
     paths = [Path(p) for p in args.paths] or corpus_of(settings)
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -66,7 +67,8 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"Indexed {_count(report.articles, 'article')} into {_count(report.chunks, 'chunk')} "
         f"({_count(report.sentences, 'sentence')}) in {report.seconds:.1f} s: "
-        f"{report.embedded} texts embedded, {report.reused} reused. Index: {settings.index_dir}"
+        f"{report.embedded} texts embedded, {report.reused} reused; {report.dense} dense index. "
+        f"Index: {settings.index_dir}"
     )
     return 0
 
@@ -194,6 +196,11 @@ def _parser() -> argparse.ArgumentParser:
 
     index = commands.add_parser("index", help="build or update the index (default: seeds/)")
     index.add_argument("paths", nargs="*", metavar="PATH", help="files or folders of articles")
+    index.add_argument(
+        "--dense",
+        choices=["auto", "flat", "ivf", "hnsw"],
+        help="FAISS index: exact flat, or approximate IVF/HNSW (default auto: by size)",
+    )
     index.set_defaults(run=_index)
 
     ask = commands.add_parser("ask", help="answer one question")
