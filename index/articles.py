@@ -109,11 +109,12 @@ def _read_file(path: Path, article_id: str) -> Iterator[Article | Skipped]:
         kind = f"'{suffix}'" if suffix else "(no extension)"
         yield Skipped(str(path), f"unsupported file type {kind}; supported: {', '.join(SUPPORTED)}")
         return
+    if suffix == ".jsonl":
+        yield from _stream_jsonl(path, article_id)  # archives: any size, a line at a time
+        return
     text = _read_text(path)
     if isinstance(text, Skipped):
         yield text
-    elif suffix == ".jsonl":
-        yield from _read_jsonl(path, article_id, text)
     elif suffix in (".html", ".htm"):
         yield _read_html(path, article_id, text)
     else:
@@ -164,29 +165,52 @@ def _read_html(path: Path, article_id: str, html: str) -> Article | Skipped:
     return Article(article_id, text, document.title or None, date, str(path))
 
 
-def _read_jsonl(path: Path, article_id: str, text: str) -> Iterator[Article | Skipped]:
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}#{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield Skipped(where, f"line {number} is not valid JSON ({error.msg})")
-            continue
-        body = record.get("text") if isinstance(record, dict) else None
-        if not isinstance(body, str) or not body.strip():
-            yield Skipped(where, f'line {number} has no "text"')
-            continue
-        body = body.replace("\r\n", "\n").replace("\r", "\n")
-        date = record.get("date")
-        yield Article(
-            id=str(record["id"]) if record.get("id") is not None else f"{article_id}#{number}",
-            text=body,
-            title=str(record["title"]) if record.get("title") else None,
-            date=_iso_date(str(date)) if date else _leading_date(body),
-            source=str(record["url"]) if record.get("url") else where,
-        )
+def _stream_jsonl(path: Path, article_id: str) -> Iterator[Article | Skipped]:
+    """One article per line, read a line at a time so a multi-gigabyte export never sits in
+    memory whole; a bad line is reported with its number and skipped, the rest still read."""
+    try:
+        if not path.is_file():
+            reason = "could not read the file (a broken link?)" if not path.exists() else None
+            yield Skipped(str(path), reason or "not a regular file")
+            return
+        found = False
+        with path.open("rb") as lines:
+            for number, raw in enumerate(lines, start=1):
+                if raw.strip():
+                    item = _jsonl_line(path, article_id, number, raw)
+                    found = found or isinstance(item, Article)
+                    yield item
+    except OSError as error:
+        yield Skipped(str(path), f"could not read the file ({error.strerror or error})")
+        return
+    if not found and path.stat().st_size == 0:
+        yield Skipped(str(path), "empty file")
+
+
+def _jsonl_line(path: Path, article_id: str, number: int, raw: bytes) -> Article | Skipped:
+    where = f"{path}#{number}"
+    if len(raw) > MAX_FILE_BYTES:
+        return Skipped(where, f"line {number} is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    if b"\0" in raw:
+        return Skipped(where, f"line {number} is binary (contains NUL bytes)")
+    try:
+        record = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+    except UnicodeDecodeError:
+        return Skipped(where, f"line {number} is not UTF-8 text")
+    except json.JSONDecodeError as error:
+        return Skipped(where, f"line {number} is not valid JSON ({error.msg})")
+    body = record.get("text") if isinstance(record, dict) else None
+    if not isinstance(body, str) or not body.strip():
+        return Skipped(where, f'line {number} has no "text"')
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    date = record.get("date")
+    return Article(
+        id=str(record["id"]) if record.get("id") is not None else f"{article_id}#{number}",
+        text=body,
+        title=str(record["title"]) if record.get("title") else None,
+        date=_iso_date(str(date)) if date else _leading_date(body),
+        source=str(record["url"]) if record.get("url") else where,
+    )
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)

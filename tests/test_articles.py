@@ -191,3 +191,25 @@ def test_a_fifo_in_the_corpus_is_skipped_instead_of_blocking_the_build(tmp_path)
     articles, skipped = read_articles([tmp_path])
     assert [a.id for a in articles] == ["real.txt"]
     assert [(Path(s.path).name, s.reason) for s in skipped] == [("pipe.txt", "not a regular file")]
+
+
+def test_a_large_jsonl_streams_and_one_bad_line_among_many_is_named(tmp_path, monkeypatch):
+    import json
+
+    import index.articles
+
+    path = tmp_path / "archive.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(1, 100_001):
+            if n == 54_321:
+                out.write('{"text": "cut off in the mid\n')
+            else:
+                out.write(json.dumps({"id": f"a{n}", "text": f"Story number {n} is here."}) + "\n")
+    # Bigger than the whole-file limit of .txt/.html files: a JSONL is read a line at a time.
+    monkeypatch.setattr(index.articles, "MAX_FILE_BYTES", path.stat().st_size // 10)
+    articles, skipped = read_articles([path])
+    assert len(articles) == 99_999
+    assert [(s.path, s.reason) for s in skipped] == [
+        (f"{path}#54321", "line 54321 is not valid JSON (Invalid control character at)")
+    ]
+    assert articles[-1].id == "a100000" and articles[54_320].id == "a54322"
