@@ -9,7 +9,7 @@ QUESTION ?= When is the TUC day of protest?
 
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install demo test lint soak bench bench-serve serve eval calibrate train-reader clean
+.PHONY: install demo test lint soak bench bench-serve bench-scale serve eval calibrate train-reader clean
 
 install: $(VENV)/.installed
 
@@ -41,6 +41,10 @@ bench: install
 # 500 questions from 25 concurrent clients against `footnote serve` on loopback.
 bench-serve: install
 	$(BIN)/python scripts/serve_benchmark.py
+
+# BM25 and each dense index built and queried at 10k, 100k and 1M chunks (about 15 minutes).
+bench-scale: install
+	$(BIN)/python scripts/scale_benchmark.py
 
 serve: install
 	$(BIN)/footnote serve
