@@ -374,10 +374,8 @@ class FakeDiscord:
 
     def _forum(self) -> dict:
         return {
-            **self._text_channel(ASK_CHANNEL_ID, "questions"),
-            "id": str(FORUM_ID),
+            **self._text_channel(FORUM_ID, "help"),
             "type": 15,
-            "name": "help",
             "available_tags": [],
             "default_reaction_emoji": None,
             "default_thread_rate_limit_per_user": 0,
