@@ -63,8 +63,9 @@ class BuildReport:
 
 
 @dataclass(frozen=True)
-class _Planned:
-    """One article's chunks and sentences, with vectors when the previous index had them."""
+class Planned:
+    """One article's chunks and sentences, with their vectors once known (from the previous
+    index, or from embed_plans)."""
 
     article: Article
     hash: str
@@ -95,20 +96,53 @@ def build_index(
     so an interrupted build leaves the previous index as it was.
     """
     started = time.perf_counter()
+    prepare_index_dir(index_dir)  # refuse a foreign folder before any slow work
+    articles, skipped = read_articles(paths, exclude=[Path(index_dir)])
+    previous = previous_vectors(index_dir, embedder, chunk_words, overlap_sentences)
+    plans = [plan_article(a, previous, chunk_words, overlap_sentences) for a in articles]
+    plans, embedded = embed_plans(plans, embedder, progress)
+    return write_index(
+        plans,
+        index_dir,
+        embedder,
+        sources=paths,
+        skipped=skipped,
+        embedded=embedded,
+        chunk_words=chunk_words,
+        overlap_sentences=overlap_sentences,
+        dense=dense,
+        started=started,
+    )
+
+
+def write_index(
+    plans: list[Planned],
+    index_dir: Path,
+    embedder: Embedder,
+    *,
+    sources: Sequence[Path],
+    skipped: list[Skipped],
+    embedded: int,
+    chunk_words: int,
+    overlap_sentences: int,
+    dense: str = "auto",
+    started: float | None = None,
+) -> BuildReport:
+    """Write embedded `plans` as a complete index and swap it in for `index_dir` atomically.
+
+    Every builder ends here (this machine's and index.distributed's), so the format is one.
+    The new index is written to a temporary directory beside `index_dir` and renamed into
+    place: a build interrupted at any point leaves the previous index as it was.
+    """
+    started = time.perf_counter() if started is None else started
     index_dir = Path(index_dir)
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
-    _recover_and_clean(index_dir)
-    _refuse_foreign_directory(index_dir)
+    prepare_index_dir(index_dir)
     staging = index_dir.parent / f".{index_dir.name}.build-{os.getpid()}-{secrets.token_hex(4)}"
     staging.mkdir()
     try:
-        articles, skipped = read_articles(paths, exclude=[index_dir])
-        previous = _previous(index_dir, embedder, chunk_words, overlap_sentences)
-        plans = [_plan(article, previous, chunk_words, overlap_sentences) for article in articles]
-        embedded = _embed_missing(plans, embedder, progress)
-        sources = [str(Path(p).resolve()) for p in paths]
+        source_names = [str(Path(p).resolve()) for p in sources]
         counts, dense_kind = _write(
-            staging, plans, embedder, chunk_words, overlap_sentences, sources, dense
+            staging, plans, embedder, chunk_words, overlap_sentences, source_names, dense
         )
         _swap_in(staging, index_dir)
     except OSError as error:
@@ -135,7 +169,16 @@ def build_index(
     )
 
 
-def _previous(
+def prepare_index_dir(index_dir: Path) -> None:
+    """Make `index_dir`'s parent, tidy up after killed builds, and refuse a folder that is not
+    a Footnote index (replacing it would delete someone's files)."""
+    index_dir = Path(index_dir)
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    _recover_and_clean(index_dir)
+    _refuse_foreign_directory(index_dir)
+
+
+def previous_vectors(
     index_dir: Path, embedder: Embedder, chunk_words: int, overlap_sentences: int
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Content hash -> (chunk vectors, sentence vectors) from a usable previous index."""
@@ -163,12 +206,12 @@ def _vectors_by_hash(index: Index) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return stored
 
 
-def _plan(
+def plan_article(
     article: Article,
     previous: dict[str, tuple[np.ndarray, np.ndarray]],
     chunk_words: int,
     overlap_sentences: int,
-) -> _Planned:
+) -> Planned:
     digest = content_hash(article.text)
     sentences = split_sentences(article.text)
     # The same windows chunk_article makes, without splitting the text into sentences twice.
@@ -179,11 +222,14 @@ def _plan(
         len(chunk_vectors) != len(chunks) or len(sentence_vectors) != len(sentences)
     ):
         chunk_vectors = sentence_vectors = None  # splitting rules changed since: re-encode
-    return _Planned(article, digest, chunks, sentences, chunk_vectors, sentence_vectors)
+    return Planned(article, digest, chunks, sentences, chunk_vectors, sentence_vectors)
 
 
-def _embed_missing(plans: list[_Planned], embedder: Embedder, progress: bool) -> int:
-    """Encode every chunk and sentence without a stored vector, in one call; return the count.
+def embed_plans(
+    plans: list[Planned], embedder: Embedder, progress: bool = False
+) -> tuple[list[Planned], int]:
+    """`plans` with every missing chunk and sentence vector encoded, in one call, and how many
+    texts that encoded.
 
     One call lets sentence-transformers sort all texts by length, so batches carry little
     padding and encoding dominates the build time.
@@ -195,6 +241,7 @@ def _embed_missing(plans: list[_Planned], embedder: Embedder, progress: bool) ->
             texts += [text[s:e] for s, e in plan.chunk_spans]
             texts += [text[s:e] for s, e in plan.sentence_spans]
     vectors = embedder.encode(texts, batch_size=BATCH_SIZE, progress=progress)
+    plans = list(plans)
     offset = 0
     for n, plan in enumerate(plans):
         if plan.chunk_vectors is None:
@@ -202,7 +249,7 @@ def _embed_missing(plans: list[_Planned], embedder: Embedder, progress: bool) ->
             chunk_vectors = vectors[offset : offset + n_chunks]
             sentence_vectors = vectors[offset + n_chunks : offset + n_chunks + n_sentences]
             offset += n_chunks + n_sentences
-            plans[n] = _Planned(
+            plans[n] = Planned(
                 plan.article,
                 plan.hash,
                 plan.chunk_spans,
@@ -210,12 +257,12 @@ def _embed_missing(plans: list[_Planned], embedder: Embedder, progress: bool) ->
                 chunk_vectors,
                 sentence_vectors,
             )
-    return len(texts)
+    return plans, len(texts)
 
 
 def _write(
     staging: Path,
-    plans: list[_Planned],
+    plans: list[Planned],
     embedder: Embedder,
     chunk_words: int,
     overlap: int,
@@ -276,7 +323,7 @@ def _write(
     return counts, dense.kind
 
 
-def _write_aliases_and_referents(staging: Path, plans: list[_Planned]) -> None:
+def _write_aliases_and_referents(staging: Path, plans: list[Planned]) -> None:
     """Each article's aliases, and each sentence's referents in sentence-row order.
 
     Both are read afresh from every article on every build, reused vectors or not: a few
