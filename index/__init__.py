@@ -26,13 +26,14 @@ from index.sentences import Sentence, split_sentences
 from index.tokens import terms, tokenize
 
 if TYPE_CHECKING:
-    from index.build import BuildReport, build_index
+    from index.build import CHUNK_VECTORS, BuildReport, build_index
     from index.dense import DenseIndex
     from index.embedder import Embedder
     from index.sparse import BM25Index
     from index.store import Index, open_index
 
 _LAZY = {
+    "CHUNK_VECTORS": "index.build",
     "BuildReport": "index.build",
     "build_index": "index.build",
     "DenseIndex": "index.dense",
@@ -48,6 +49,7 @@ __all__ = [
     "Article",
     "BM25Index",
     "BuildReport",
+    "CHUNK_VECTORS",
     "Chunk",
     "DenseIndex",
     "Embedder",

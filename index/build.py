@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import importlib.util
 import json
 import os
 import secrets
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from index.aliases import find_aliases
+from index.aliases import Alias, find_aliases
 from index.articles import Article, Skipped, content_hash, read_articles
 from index.chunking import sentence_windows
 from index.embedder import Embedder
@@ -41,7 +44,16 @@ from index.store import (
 )
 from index.tokens import terms
 
-BATCH_SIZE = 64
+# How chunk vectors are made, recorded in the manifest: vectors are reused only between
+# builds that made them the same way.
+CHUNK_VECTORS = "pooled-sentences"
+TEXT_RULES = (
+    "index.sentences",
+    "index.chunking",
+    "index.aliases",
+    "index.referents",
+    "index.tokens",
+)
 
 
 class IndexWriteError(FootnoteError):
@@ -73,6 +85,38 @@ class Planned:
     sentence_spans: list[tuple[int, int]]
     chunk_vectors: np.ndarray | None
     sentence_vectors: np.ndarray | None
+    windows: list[tuple[int, int]]  # per chunk, its (first, last) sentence, inclusive
+    # Kept from the previous index when the text and the text rules are unchanged; None:
+    # computed while writing.
+    aliases: list[Alias] | None = None
+    referents: list[tuple[str, ...]] | None = None
+    bm25_docs: list[int] | None = None  # the chunks' document numbers in the previous BM25
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the previous index holds for one article text, reused rather than made again.
+
+    Vectors are reused whenever the chunking matches; spans, aliases, referents and BM25
+    counts only when the rules that make them (TEXT_RULES) are the same code as now.
+    """
+
+    chunk_vectors: np.ndarray
+    sentence_vectors: np.ndarray
+    chunk_spans: list[tuple[int, int]] | None = None
+    sentence_spans: list[tuple[int, int]] | None = None
+    windows: list[tuple[int, int]] | None = None
+    aliases: list[Alias] | None = None
+    referents: list[tuple[str, ...]] | None = None
+    bm25_docs: list[int] | None = None
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The previous index's reusable parts, by article content hash."""
+
+    by_hash: dict[str, Stored] = field(default_factory=dict)
+    sparse: BM25Index | None = None  # its BM25, whose term counts bm25_docs point into
 
 
 def build_index(
@@ -98,7 +142,7 @@ def build_index(
     started = time.perf_counter()
     prepare_index_dir(index_dir)  # refuse a foreign folder before any slow work
     articles, skipped = read_articles(paths, exclude=[Path(index_dir)])
-    previous = previous_vectors(index_dir, embedder, chunk_words, overlap_sentences)
+    previous = previous_index(index_dir, embedder, chunk_words, overlap_sentences)
     plans = [plan_article(a, previous, chunk_words, overlap_sentences) for a in articles]
     plans, embedded = embed_plans(plans, embedder, progress)
     return write_index(
@@ -112,6 +156,7 @@ def build_index(
         overlap_sentences=overlap_sentences,
         dense=dense,
         started=started,
+        previous=previous,
     )
 
 
@@ -127,6 +172,7 @@ def write_index(
     overlap_sentences: int,
     dense: str = "auto",
     started: float | None = None,
+    previous: Previous | None = None,
 ) -> BuildReport:
     """Write embedded `plans` as a complete index and swap it in for `index_dir` atomically.
 
@@ -142,7 +188,14 @@ def write_index(
     try:
         source_names = [str(Path(p).resolve()) for p in sources]
         counts, dense_kind = _write(
-            staging, plans, embedder, chunk_words, overlap_sentences, source_names, dense
+            staging,
+            plans,
+            embedder,
+            chunk_words,
+            overlap_sentences,
+            source_names,
+            dense,
+            previous.sparse if previous else None,
         )
         _swap_in(staging, index_dir)
     except OSError as error:
@@ -178,86 +231,116 @@ def prepare_index_dir(index_dir: Path) -> None:
     _refuse_foreign_directory(index_dir)
 
 
-def previous_vectors(
+def previous_index(
     index_dir: Path, embedder: Embedder, chunk_words: int, overlap_sentences: int
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Content hash -> (chunk vectors, sentence vectors) from a usable previous index."""
+) -> Previous:
+    """What a usable previous index at `index_dir` offers for reuse; empty if none."""
     try:
         index = open_index(index_dir, embedder)
     except FootnoteError:
-        return {}  # missing, damaged or another model: everything is encoded afresh
+        return Previous()  # missing, damaged or another model: everything is made afresh
     params = index.manifest
     if params["chunk_words"] != chunk_words or params["overlap_sentences"] != overlap_sentences:
-        return {}
-    return _vectors_by_hash(index)
+        return Previous()
+    if params.get("chunk_vectors") != CHUNK_VECTORS:
+        return Previous()  # an index whose chunk vectors were made another way
+    same_rules = params.get("text_rules") == text_rules() and index.sparse.counts is not None
+    return Previous(_stored_by_hash(index, same_rules), index.sparse if same_rules else None)
 
 
-def _vectors_by_hash(index: Index) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def _stored_by_hash(index: Index, same_rules: bool) -> dict[str, Stored]:
     chunk_vectors = index.dense.vectors()
     sentence_vectors = index.sentence_vectors.astype(np.float32)
     stored = {}
     for number, digest in enumerate(index.hashes):
         chunk_low, chunk_high = index.chunk_range(number)
-        sentence_low, sentence_high = index.sentence_range(number)
-        stored[digest] = (
-            chunk_vectors[chunk_low:chunk_high],
-            sentence_vectors[sentence_low:sentence_high],
+        low, high = index.sentence_range(number)
+        vectors = (chunk_vectors[chunk_low:chunk_high], sentence_vectors[low:high])
+        if not same_rules:
+            stored[digest] = Stored(*vectors)
+            continue
+        stored[digest] = Stored(
+            *vectors,
+            chunk_spans=[(int(s), int(e)) for _, s, e in index.chunk_rows[chunk_low:chunk_high]],
+            sentence_spans=[(int(s), int(e)) for _, s, e in index.sentence_rows[low:high]],
+            windows=[
+                (int(first) - low, int(last) - 1 - low)
+                for first, last in index.chunk_sentences[chunk_low:chunk_high]
+            ],
+            aliases=index.article_aliases[number],
+            referents=index.sentence_referents[low:high],
+            bm25_docs=list(range(chunk_low, chunk_high)),
         )
     return stored
 
 
+def text_rules() -> str:
+    """A digest of the code that turns text into sentences, chunks, aliases, referents and
+    BM25 terms: an index made under other rules has its spans and counts made anew."""
+    digest = hashlib.sha256()
+    for module in TEXT_RULES:
+        digest.update(Path(importlib.util.find_spec(module).origin).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def plan_article(
-    article: Article,
-    previous: dict[str, tuple[np.ndarray, np.ndarray]],
-    chunk_words: int,
-    overlap_sentences: int,
+    article: Article, previous: Previous, chunk_words: int, overlap_sentences: int
 ) -> Planned:
+    """`article`'s sentences and chunks, with whatever the previous index can lend them."""
     digest = content_hash(article.text)
+    stored = previous.by_hash.get(digest)
+    if stored is not None and stored.windows is not None:
+        return Planned(
+            article,
+            digest,
+            stored.chunk_spans,
+            stored.sentence_spans,
+            stored.chunk_vectors,
+            stored.sentence_vectors,
+            stored.windows,
+            stored.aliases,
+            stored.referents,
+            stored.bm25_docs,
+        )
     sentences = split_sentences(article.text)
     # The same windows chunk_article makes, without splitting the text into sentences twice.
     windows = sentence_windows(article.text, sentences, chunk_words, overlap_sentences)
     chunks = [(sentences[first][0], sentences[last][1]) for first, last in windows]
-    chunk_vectors, sentence_vectors = previous.get(digest, (None, None))
-    if chunk_vectors is not None and (
-        len(chunk_vectors) != len(chunks) or len(sentence_vectors) != len(sentences)
+    chunk_vectors = sentence_vectors = None
+    if stored is not None and (
+        len(stored.chunk_vectors) == len(chunks) and len(stored.sentence_vectors) == len(sentences)
     ):
-        chunk_vectors = sentence_vectors = None  # splitting rules changed since: re-encode
-    return Planned(article, digest, chunks, sentences, chunk_vectors, sentence_vectors)
+        chunk_vectors, sentence_vectors = stored.chunk_vectors, stored.sentence_vectors
+    return Planned(article, digest, chunks, sentences, chunk_vectors, sentence_vectors, windows)
 
 
 def embed_plans(
     plans: list[Planned], embedder: Embedder, progress: bool = False
 ) -> tuple[list[Planned], int]:
-    """`plans` with every missing chunk and sentence vector encoded, in one call, and how many
-    texts that encoded.
+    """`plans` with every missing vector filled in, and how many texts (chunks plus sentences)
+    got new vectors.
 
-    One call lets sentence-transformers sort all texts by length, so batches carry little
-    padding and encoding dominates the build time.
+    Only the sentences are encoded, all in one call (packed, so each token goes through the
+    encoder once); a chunk's vector is the mean token state over its sentences, since chunks
+    are runs of whole sentences. Encoding chunks as well would cost a second pass, for
+    held-out retrieval within 0.5 point of this (README, Speed).
     """
-    texts = []
-    for plan in plans:
-        if plan.chunk_vectors is None:
-            text = plan.article.text
-            texts += [text[s:e] for s, e in plan.chunk_spans]
-            texts += [text[s:e] for s, e in plan.sentence_spans]
-    vectors = embedder.encode(texts, batch_size=BATCH_SIZE, progress=progress)
+    missing = [n for n, plan in enumerate(plans) if plan.chunk_vectors is None]
+    texts = [plans[n].article.text[s:e] for n in missing for s, e in plans[n].sentence_spans]
+    pooled = embedder.encode_pooled(texts, progress=progress)
     plans = list(plans)
     offset = 0
-    for n, plan in enumerate(plans):
-        if plan.chunk_vectors is None:
-            n_chunks, n_sentences = len(plan.chunk_spans), len(plan.sentence_spans)
-            chunk_vectors = vectors[offset : offset + n_chunks]
-            sentence_vectors = vectors[offset + n_chunks : offset + n_chunks + n_sentences]
-            offset += n_chunks + n_sentences
-            plans[n] = Planned(
-                plan.article,
-                plan.hash,
-                plan.chunk_spans,
-                plan.sentence_spans,
-                chunk_vectors,
-                sentence_vectors,
-            )
-    return plans, len(texts)
+    for n in missing:
+        plan = plans[n]
+        count = len(plan.sentence_spans)
+        windows = [(offset + first, offset + last + 1) for first, last in plan.windows]
+        plans[n] = dataclasses.replace(
+            plan,
+            chunk_vectors=pooled.span_vectors(windows),
+            sentence_vectors=pooled.vectors[offset : offset + count],
+        )
+        offset += count
+    return plans, sum(len(plans[n].chunk_spans) + len(plans[n].sentence_spans) for n in missing)
 
 
 def _write(
@@ -268,6 +351,7 @@ def _write(
     overlap: int,
     sources: list[str],
     dense_kind: str,
+    previous_sparse: BM25Index | None,
 ) -> tuple[dict[str, int], str]:
     from index.dense import DenseIndex, choose_kind  # faiss is heavy: only to build or search
 
@@ -295,8 +379,7 @@ def _write(
     chunk_vectors = _stack([p.chunk_vectors for p in plans], dim)
     dense = DenseIndex.build(chunk_vectors, dim, choose_kind(len(chunk_vectors), dense_kind))
     dense.save(staging / DENSE)
-    texts = [plan.article.text for plan in plans]
-    BM25Index.build([terms(texts[a][s:e]) for a, s, e in chunk_rows]).save(
+    BM25Index.build_reusing(_bm25_documents(plans, previous_sparse), previous_sparse).save(
         staging / BM25_MATRIX, staging / BM25_VOCAB
     )
     _write_aliases_and_referents(staging, plans)
@@ -308,6 +391,8 @@ def _write(
         "chunk_words": chunk_words,
         "overlap_sentences": overlap,
         "dense": dense.kind,
+        "chunk_vectors": CHUNK_VECTORS,
+        "text_rules": text_rules(),
         "counts": counts,
         "sources": sources,  # what a rebuild without paths reads again
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -323,17 +408,32 @@ def _write(
     return counts, dense.kind
 
 
-def _write_aliases_and_referents(staging: Path, plans: list[Planned]) -> None:
-    """Each article's aliases, and each sentence's referents in sentence-row order.
+def _bm25_documents(
+    plans: list[Planned], previous_sparse: BM25Index | None
+) -> list[list[str] | int]:
+    """Per chunk, in row order: its BM25 terms, or its document number in `previous_sparse`
+    when its article is unchanged (its counts are kept rather than tokenized again)."""
+    documents: list[list[str] | int] = []
+    for plan in plans:
+        if plan.bm25_docs is not None and previous_sparse is not None:
+            documents += plan.bm25_docs
+        else:
+            documents += [terms(plan.article.text[s:e]) for s, e in plan.chunk_spans]
+    return documents
 
-    Both are read afresh from every article on every build, reused vectors or not: a few
-    milliseconds of regexes an article, and never stale when their rules change.
-    """
+
+def _write_aliases_and_referents(staging: Path, plans: list[Planned]) -> None:
+    """Each article's aliases, and each sentence's referents in sentence-row order: kept from
+    the previous index for unchanged articles under unchanged rules, else read afresh."""
     aliases, referents = [], []
     for plan in plans:
-        found = find_aliases(plan.article.text)
+        if plan.aliases is not None and plan.referents is not None:
+            found, resolved = plan.aliases, plan.referents
+        else:
+            found = find_aliases(plan.article.text)
+            resolved = resolve_referents(plan.article.text, plan.sentence_spans, found)
         aliases.append([[alias.short, alias.long] for alias in found])
-        referents += resolve_referents(plan.article.text, plan.sentence_spans, found)
+        referents += resolved
     for name, value in ((ALIASES, aliases), (REFERENTS, referents)):
         (staging / name).write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.errors import ModelLoadError
+
+if TYPE_CHECKING:
+    from index.packing import Pooled
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
 _PACKAGED_ALIASES = {PACKAGED_MODEL, f"sentence-transformers/{PACKAGED_MODEL}"}
@@ -68,6 +72,38 @@ class Embedder:
             normalize_embeddings=True,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_pooled(self, texts: Sequence[str], progress: bool = False) -> Pooled:
+        """Unit vectors of `texts` with their token-state sums, for pooling spans of them.
+
+        The vectors equal `encode`'s; a BERT with mean pooling (the packaged model) is run
+        with the texts packed into full-length sequences, a pass over the tokens only once.
+        """
+        from index.packing import Pooled, encode_packed, supports
+
+        if len(texts) == 0:
+            dim = self.dim
+            return Pooled(
+                np.zeros((0, dim), np.float32),
+                np.zeros((0, dim), np.float32),
+                np.zeros(0, np.int64),
+            )
+        model = self._load()
+        if supports(model):
+            return encode_packed(model, texts, progress)
+        # Another architecture: one text a sequence; its mean times its length is the sum.
+        means = model.encode(
+            list(texts),
+            batch_size=64,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+            normalize_embeddings=False,
+        ).astype(np.float32)
+        limit = int(getattr(model, "max_seq_length", 0) or 10**9)
+        lengths = [min(len(row), limit) for row in model.tokenizer(list(texts))["input_ids"]]
+        tokens = np.array(lengths, dtype=np.int64)
+        norms = np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
+        return Pooled(means / norms, means * tokens[:, None], tokens)
 
     def _quick_encoder(self):
         """The numpy encoder when the model suits it: a question then skips the torch import."""

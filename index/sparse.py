@@ -26,11 +26,15 @@ class BM25Index:
         k1: float = 1.5,
         b: float = 0.75,
         epsilon: float = 0.25,
+        counts: np.ndarray | None = None,
     ) -> None:
         self.weights = weights  # (n_terms, n_docs)
         self.vocab = vocab
         self.idfs = idf
         self.k1, self.b, self.epsilon = k1, b, epsilon
+        # Term frequencies, entry for entry with weights.data: what a rebuild reuses for the
+        # documents it keeps, instead of tokenizing them again. None in indexes built before.
+        self.counts = counts
 
     @property
     def n_docs(self) -> int:
@@ -45,27 +49,72 @@ class BM25Index:
         epsilon: float = 0.25,
     ) -> BM25Index:
         """Index `corpus`, one token list per document (document id = position)."""
+        return cls.build_reusing(corpus, None, k1, b, epsilon)
+
+    @classmethod
+    def build_reusing(
+        cls,
+        corpus: Sequence[Sequence[str] | int],
+        previous: BM25Index | None,
+        k1: float = 1.5,
+        b: float = 0.75,
+        epsilon: float = 0.25,
+    ) -> BM25Index:
+        """Index `corpus`: per document its token list, or the number of a document of
+        `previous` (which must hold counts) whose term counts it keeps untokenized.
+
+        Only the new documents' tokens are looked at; the kept ones cost a column copy, and
+        the weights of all are then recomputed at once (idf and average length change).
+        """
         vocab: dict[str, int] = {}
-        lengths = np.fromiter((len(doc) for doc in corpus), dtype=np.int64, count=len(corpus))
-        term_ids = np.fromiter(
-            (vocab.setdefault(token, len(vocab)) for doc in corpus for token in doc),
-            dtype=np.int64,
-            count=int(lengths.sum()),
+        kept = [n for n, doc in enumerate(corpus) if isinstance(doc, int | np.integer)]
+        fresh = [n for n, doc in enumerate(corpus) if not isinstance(doc, int | np.integer)]
+        terms_parts, docs_parts, counts_parts = [], [], []
+        if kept:
+            if previous is None or previous.counts is None:
+                raise ValueError("documents to keep, but no counts to keep them from")
+            by_doc = sparse.csr_matrix(
+                (previous.counts, previous.weights.indices, previous.weights.indptr),
+                shape=previous.weights.shape,
+            ).tocsc()
+            columns = by_doc[:, [int(corpus[n]) for n in kept]].tocoo()
+            names = sorted(previous.vocab, key=previous.vocab.__getitem__)
+            used = np.unique(columns.row)
+            remap = np.full(len(names), -1, dtype=np.int64)
+            for term in used:
+                remap[term] = vocab.setdefault(names[term], len(vocab))
+            terms_parts.append(remap[columns.row])
+            docs_parts.append(np.asarray(kept, dtype=np.int64)[columns.col])
+            counts_parts.append(columns.data.astype(np.float64))
+        lengths = np.fromiter((len(corpus[n]) for n in fresh), dtype=np.int64, count=len(fresh))
+        terms_parts.append(
+            np.fromiter(
+                (vocab.setdefault(token, len(vocab)) for n in fresh for token in corpus[n]),
+                dtype=np.int64,
+                count=int(lengths.sum()),
+            )
         )
-        doc_ids = np.repeat(np.arange(len(corpus), dtype=np.int64), lengths)
+        docs_parts.append(np.repeat(np.asarray(fresh, dtype=np.int64), lengths))
+        counts_parts.append(np.ones(int(lengths.sum()), dtype=np.float64))
         # Duplicate (term, doc) pairs are summed into term frequencies by the conversion.
         tf = sparse.coo_matrix(
-            (np.ones(len(term_ids), dtype=np.float64), (term_ids, doc_ids)),
+            (
+                np.concatenate(counts_parts),
+                (np.concatenate(terms_parts), np.concatenate(docs_parts)),
+            ),
             shape=(len(vocab), len(corpus)),
         ).tocsr()
         tf.sum_duplicates()
+        tf.sort_indices()
+        counts = tf.data.astype(np.float32)
         idf = _idf(np.diff(tf.indptr), len(corpus), epsilon)
         if len(corpus):
-            avgdl = lengths.mean()
-            norm = k1 * (1 - b + b * lengths / avgdl)
+            doc_lengths = np.bincount(tf.indices, weights=tf.data, minlength=len(corpus))
+            avgdl = doc_lengths.mean()
+            norm = k1 * (1 - b + b * doc_lengths / avgdl) if avgdl else np.full(len(corpus), k1)
             term_of_entry = np.repeat(np.arange(len(vocab)), np.diff(tf.indptr))
             tf.data = idf[term_of_entry] * tf.data * (k1 + 1) / (tf.data + norm[tf.indices])
-        return cls(tf, vocab, idf, k1, b, epsilon)
+        return cls(tf, vocab, idf, k1, b, epsilon, counts)
 
     def idf(self, token: str) -> float:
         """The BM25 inverse document frequency of `token`; 0 for a token never seen."""
@@ -134,6 +183,7 @@ class BM25Index:
             shape=np.array(self.weights.shape),
             idf=self.idfs,
             params=np.array([self.k1, self.b, self.epsilon]),
+            **({} if self.counts is None else {"counts": self.counts}),
         )
         terms = sorted(self.vocab, key=self.vocab.__getitem__)
         vocab_path.write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
@@ -147,10 +197,14 @@ class BM25Index:
             )
             idf = stored["idf"]
             k1, b, epsilon = (float(x) for x in stored["params"])
+            counts = stored["counts"] if "counts" in stored.files else None
+        if counts is not None and len(counts) != len(weights.data):
+            raise ValueError("term counts and weights differ in length")
         terms = json.loads(vocab_path.read_text(encoding="utf-8"))
         if len(terms) != shape[0] or len(idf) != shape[0]:
             raise ValueError("vocabulary and matrix sizes differ")
-        return cls(weights, {term: i for i, term in enumerate(terms)}, idf, k1, b, epsilon)
+        vocab = {term: i for i, term in enumerate(terms)}
+        return cls(weights, vocab, idf, k1, b, epsilon, counts)
 
 
 def _idf(document_frequency: np.ndarray, n_docs: int, epsilon: float) -> np.ndarray:

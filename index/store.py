@@ -92,7 +92,7 @@ class Index:
         )
         self._chunk_number = {(c.article_id, c.start, c.end): n for n, c in enumerate(self.chunks)}
         self._article_number = {article.id: n for n, article in enumerate(articles)}
-        self._referents = sentence_referents
+        self.sentence_referents = sentence_referents  # per sentence row
 
     def expand(self, text: str) -> str:
         """`text` with each alias it mentions followed once by its other form in brackets:
@@ -109,7 +109,7 @@ class Index:
         low, high = self.sentence_range(number)
         row = low + int(np.searchsorted(self.sentence_rows[low:high, 1], sentence.start))
         if row < high and tuple(self.sentence_rows[row, 1:]) == (sentence.start, sentence.end):
-            return self._referents[row]
+            return self.sentence_referents[row]
         return ()
 
     def sentences_in(self, chunk: Chunk) -> tuple[list[Sentence], np.ndarray]:

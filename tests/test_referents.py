@@ -116,7 +116,7 @@ def test_a_description_takes_the_latest_body_of_its_kind():
     ]
 
 
-def test_an_incremental_rebuild_recomputes_referents(tmp_path, embedder):
+def test_a_rebuild_under_changed_rules_recomputes_referents(tmp_path, embedder):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "nurses.txt").write_text(
@@ -124,9 +124,11 @@ def test_an_incremental_rebuild_recomputes_referents(tmp_path, embedder):
     )
     index_dir = tmp_path / "index"
     build_index([corpus], index_dir, embedder)
-    # Spoil the stored referents, checksum and all, as an older build might have left them.
+    # Spoil the stored referents, checksum and all, as a build under older rules might have
+    # left them, and say so in the manifest (its text_rules digest is of other code).
     (index_dir / REFERENTS).write_text(json.dumps([["Someone Else"], ["Someone Else"]]))
     manifest = json.loads((index_dir / MANIFEST).read_text())
+    manifest["text_rules"] = "older-rules"
     manifest["files"][REFERENTS] = {
         "bytes": (index_dir / REFERENTS).stat().st_size,
         "sha256": file_digest(index_dir / REFERENTS),

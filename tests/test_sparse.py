@@ -94,3 +94,28 @@ def test_a_100k_document_index_finds_the_best_document():
         assert ids[0] == int(np.argmax(scores))
         assert np.all(np.diff(top_scores) <= 0)
         np.testing.assert_allclose(top_scores, np.sort(scores)[::-1][:10])
+
+
+def test_a_rebuild_keeping_documents_scores_as_a_fresh_build():
+    old = [["strike", "nurses", "pay"], ["rail", "strike", "strike"], ["school", "vote"]]
+    previous = BM25Index.build(old)
+    # Keep documents 2 and 0 (in that order), drop 1, add two new ones.
+    corpus = [2, ["union", "vote", "pay"], 0, ["rail", "rail", "talks"]]
+    reused = BM25Index.build_reusing(corpus, previous)
+    fresh = BM25Index.build([old[2], corpus[1], old[0], corpus[3]])
+    for query in (["strike"], ["vote", "pay"], ["rail", "talks"], ["school"]):
+        assert np.allclose(reused.scores(query), fresh.scores(query))
+    assert "strike" in reused.vocab and reused.idf("rail") == fresh.idf("rail")
+    assert sorted(reused.vocab) == sorted(fresh.vocab)  # nothing of the dropped one lingers
+
+
+def test_term_counts_survive_saving(tmp_path):
+    index = BM25Index.build([["strike", "strike", "pay"], ["vote"]])
+    index.save(tmp_path / "m.npz", tmp_path / "v.json")
+    loaded = BM25Index.load(tmp_path / "m.npz", tmp_path / "v.json")
+    assert sorted(loaded.counts.tolist()) == [1.0, 1.0, 2.0]
+    again = BM25Index.build_reusing([1, 0], loaded)
+    assert np.allclose(
+        again.scores(["strike"]),
+        BM25Index.build([["vote"], ["strike", "strike", "pay"]]).scores(["strike"]),
+    )

@@ -179,6 +179,44 @@ def test_rebuilds_reuse_vectors_of_unchanged_articles(built, copy_of_index, embe
     assert hit.chunk.article_id == "new.txt"
 
 
+def test_an_incremental_rebuild_reads_only_new_text_and_equals_a_fresh_build(
+    built, copy_of_index, embedder, tmp_path, monkeypatch
+):
+    import index.build as building
+
+    corpus, _, _ = built
+    changed = write_corpus(tmp_path / "changed", ARTICLES)
+    (changed / "rail.txt").unlink()
+    new_text = "Doctors will ballot in February. The BMA (British Medical Association) said so.\n"
+    (changed / "new.txt").write_text(new_text)
+    read: list[str] = []
+    for name in ("split_sentences", "find_aliases", "terms"):
+        original = getattr(building, name)
+        monkeypatch.setattr(
+            building,
+            name,
+            lambda text, *a, _f=original, **k: read.append(text) or _f(text, *a, **k),
+        )
+    build_index([changed], copy_of_index, embedder)
+    # Sentence splitting, alias finding and BM25 tokenizing saw the new article and nothing else.
+    assert read and all(text in new_text for text in read)
+    monkeypatch.undo()
+
+    incremental = open_index(copy_of_index, embedder)
+    fresh_dir = tmp_path / "fresh"
+    build_index([changed], fresh_dir, embedder)
+    fresh = open_index(fresh_dir, embedder)
+    assert [a.id for a in incremental.article_order] == [a.id for a in fresh.article_order]
+    np.testing.assert_array_equal(incremental.chunk_rows, fresh.chunk_rows)
+    np.testing.assert_array_equal(incremental.sentence_rows, fresh.sentence_rows)
+    np.testing.assert_allclose(incremental.dense.vectors(), fresh.dense.vectors(), atol=1e-5)
+    assert incremental.sentence_referents == fresh.sentence_referents
+    assert incremental.aliases["bma"] == "British Medical Association"
+    for query in (["strike"], ["doctor", "ballot"], ["nurs", "vote"]):
+        np.testing.assert_allclose(incremental.sparse.scores(query), fresh.sparse.scores(query))
+    assert sorted(incremental.sparse.vocab) == sorted(fresh.sparse.vocab)
+
+
 def test_changed_chunking_reencodes_everything(built, copy_of_index, embedder):
     corpus, _, _ = built
     report = build_index([corpus], copy_of_index, embedder, chunk_words=10)

@@ -79,7 +79,9 @@ def examine(
         must_read=must_read,
     )
     texts = {a: index.articles[a].text for a in {s.source for s in reading.spans}}
-    options = span_options(question, candidates, reading, texts, avoid=avoid)
+    # Spans are judged against the question with its aliases spelled out: "Royal College of
+    # Nursing" only restates "Who is in charge of the RCN?", it does not answer it.
+    options = span_options(index.expand(question), candidates, reading, texts, avoid=avoid)
     return Examined(candidates, reading, options)
 
 

@@ -12,6 +12,7 @@ from bot.engine import corpus_of
 from bot.evaluation.datasets import HOLD_OUT_EVERY, Dataset
 from bot.settings import Settings
 from index import (
+    CHUNK_VECTORS,
     Embedder,
     Index,
     IndexCorruptError,
@@ -31,7 +32,8 @@ def default_cache_root() -> Path:
 
 
 def cache_dir_for(dataset: Dataset, settings: Settings, cache_root: Path) -> Path:
-    """One folder per (set content, held-out titles, model, chunking), so reruns reuse the index."""
+    """One folder per (set content, held-out titles, model, chunking, how chunk vectors are
+    made), so reruns reuse the index."""
     key = "|".join(
         [
             dataset.sha256,
@@ -39,6 +41,7 @@ def cache_dir_for(dataset: Dataset, settings: Settings, cache_root: Path) -> Pat
             settings.model,
             str(settings.chunk_words),
             str(settings.chunk_overlap_sentences),
+            CHUNK_VECTORS,
         ]
     )
     return cache_root / hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
