@@ -9,7 +9,7 @@ QUESTION ?= When is the TUC day of protest?
 
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install demo test lint soak bench bench-serve bench-scale serve eval calibrate train-reader clean
+.PHONY: install demo test lint soak bench bench-serve bench-scale bench-ray serve eval calibrate train-reader clean
 
 install: $(VENV)/.installed
 
@@ -45,6 +45,11 @@ bench-serve: install
 # BM25 and each dense index built and queried at 10k, 100k and 1M chunks (about 15 minutes).
 bench-scale: install
 	$(BIN)/python scripts/scale_benchmark.py
+
+# The Ray build against the single-machine one: seeds/ and 200 articles, on a local cluster of
+# 2 workers started for it (about a minute).
+bench-ray: install
+	$(BIN)/python scripts/ray_benchmark.py
 
 serve: install
 	$(BIN)/footnote serve

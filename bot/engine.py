@@ -139,17 +139,25 @@ def build(
     paths: Sequence = (),
     *,
     progress: bool = False,
+    ray: str | None = None,
 ) -> BuildReport:
-    """Build or update the index at settings.index_dir from `paths` (default: `corpus_of`)."""
-    return build_index(
-        list(paths) or corpus_of(settings),
-        settings.index_dir,
-        embedder,
-        chunk_words=settings.chunk_words,
-        overlap_sentences=settings.chunk_overlap_sentences,
-        dense=settings.dense,
-        progress=progress,
-    )
+    """Build or update the index at settings.index_dir from `paths` (default: `corpus_of`).
+
+    `ray`: build on the Ray cluster at that address ("auto": the one this machine is part of,
+    else a local one) instead of on this machine; the index is the same.
+    """
+    options = {
+        "chunk_words": settings.chunk_words,
+        "overlap_sentences": settings.chunk_overlap_sentences,
+        "dense": settings.dense,
+        "progress": progress,
+    }
+    paths = list(paths) or corpus_of(settings)
+    if ray is not None:
+        from index import build_index_on_ray  # only a Ray build pays for importing its module
+
+        return build_index_on_ray(paths, settings.index_dir, embedder, address=ray, **options)
+    return build_index(paths, settings.index_dir, embedder, **options)
 
 
 def corpus_of(settings: Settings) -> list[Path]:

@@ -28,6 +28,7 @@ from index.tokens import terms, tokenize
 if TYPE_CHECKING:
     from index.build import CHUNK_VECTORS, BuildReport, build_index
     from index.dense import DenseIndex
+    from index.distributed import build_index_on_ray
     from index.embedder import Embedder
     from index.sparse import BM25Index
     from index.store import Index, open_index
@@ -36,6 +37,7 @@ _LAZY = {
     "CHUNK_VECTORS": "index.build",
     "BuildReport": "index.build",
     "build_index": "index.build",
+    "build_index_on_ray": "index.distributed",
     "DenseIndex": "index.dense",
     "Embedder": "index.embedder",
     "BM25Index": "index.sparse",
@@ -64,6 +66,7 @@ __all__ = [
     "Sentence",
     "Skipped",
     "build_index",
+    "build_index_on_ray",
     "chunk_article",
     "find_aliases",
     "open_index",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,39 +48,24 @@ def read_articles(
     (same text up to whitespace) is indexed once and the copy is Skipped as a duplicate.
     Folders in `exclude` (an index kept inside the corpus folder) are not walked.
     """
-    articles: list[Article] = []
-    skipped: list[Skipped] = []
-    seen_text: dict[str, str] = {}
-    seen_ids: set[str] = set()
-    for path, article_id in _files(paths, exclude, skipped):
-        for item in _read_file(path, article_id):
-            if isinstance(item, Skipped):
-                skipped.append(item)
-                continue
-            key = _dedupe_key(item.text)
-            if key in seen_text:
-                skipped.append(Skipped(item.source or str(path), f"duplicate of {seen_text[key]}"))
-                continue
-            if item.id in seen_ids:  # same relative name under two folders given
-                item = Article(str(path), item.text, item.title, item.date, item.source)
-            seen_text[key] = item.id
-            seen_ids.add(item.id)
-            articles.append(item)
-    return articles, skipped
+
+    def items() -> Iterator[tuple[Path, Article | Skipped]]:
+        for found in find_files(paths, exclude=exclude):
+            if isinstance(found, Skipped):
+                yield Path(found.path), found
+            else:
+                path, article_id = found
+                for item in read_file(path, article_id):
+                    yield path, item
+
+    return distinct_articles(items())
 
 
-def content_hash(text: str) -> str:
-    """Hash of an article's exact text: equal hashes mean equal chunks and vectors."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _dedupe_key(text: str) -> str:
-    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
-
-
-def _files(
-    paths: Sequence[Path], exclude: Sequence[Path], skipped: list[Skipped]
-) -> Iterator[tuple[Path, str]]:
+def find_files(
+    paths: Sequence[Path], *, exclude: Sequence[Path] = ()
+) -> Iterator[tuple[Path, str] | Skipped]:
+    """Each file under `paths` with its article id, in reading order; a path that does not
+    exist comes as a Skipped in its place. Reading them with read_file is read_articles."""
     excluded = {Path(path).resolve() for path in exclude}
     for given in map(Path, paths):
         if given.is_dir():
@@ -100,10 +86,45 @@ def _files(
         elif given.exists() or given.is_symlink():
             yield given, given.name
         else:
-            skipped.append(Skipped(str(given), "no such file or folder"))
+            yield Skipped(str(given), "no such file or folder")
 
 
-def _read_file(path: Path, article_id: str) -> Iterator[Article | Skipped]:
+def distinct_articles(
+    items: Iterable[tuple[Path, Article | Skipped]],
+) -> tuple[list[Article], list[Skipped]]:
+    """The articles of `items` (each with the file it was read from, in reading order), a copy
+    of earlier content Skipped as a duplicate, and an id seen before replaced by the path."""
+    articles: list[Article] = []
+    skipped: list[Skipped] = []
+    seen_text: dict[str, str] = {}
+    seen_ids: set[str] = set()
+    for path, item in items:
+        if isinstance(item, Skipped):
+            skipped.append(item)
+            continue
+        key = _dedupe_key(item.text)
+        if key in seen_text:
+            skipped.append(Skipped(item.source or str(path), f"duplicate of {seen_text[key]}"))
+            continue
+        if item.id in seen_ids:  # same relative name under two folders given
+            item = Article(str(path), item.text, item.title, item.date, item.source)
+        seen_text[key] = item.id
+        seen_ids.add(item.id)
+        articles.append(item)
+    return articles, skipped
+
+
+def content_hash(text: str) -> str:
+    """Hash of an article's exact text: equal hashes mean equal chunks and vectors."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _dedupe_key(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def read_file(path: Path, article_id: str) -> Iterator[Article | Skipped]:
+    """The articles in one file (a .jsonl holds many), or why it was Skipped."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         kind = f"'{suffix}'" if suffix else "(no extension)"
@@ -175,16 +196,38 @@ def _stream_jsonl(path: Path, article_id: str) -> Iterator[Article | Skipped]:
             return
         found = False
         with path.open("rb") as lines:
-            for number, raw in enumerate(lines, start=1):
-                if raw.strip():
-                    item = _jsonl_line(path, article_id, number, raw)
-                    found = found or isinstance(item, Article)
-                    yield item
+            for item in _jsonl_items(path, article_id, lines, first_line=1):
+                found = found or isinstance(item, Article)
+                yield item
     except OSError as error:
         yield Skipped(str(path), f"could not read the file ({error.strerror or error})")
         return
     if not found and path.stat().st_size == 0:
         yield Skipped(str(path), "empty file")
+
+
+def read_jsonl_lines(
+    path: Path, article_id: str, start: int, end: int, first_line: int
+) -> Iterator[Article | Skipped]:
+    """The articles on the lines of a .jsonl between byte offsets `start` and `end` (both at
+    line starts), numbered from `first_line`: one shard of a big export, read as read_file
+    would read those lines, so shards read apart and joined equal the file read whole."""
+    try:
+        with path.open("rb") as file:
+            file.seek(start)
+            lines = io.BytesIO(file.read(end - start))
+    except OSError as error:
+        yield Skipped(str(path), f"could not read the file ({error.strerror or error})")
+        return
+    yield from _jsonl_items(path, article_id, lines, first_line)
+
+
+def _jsonl_items(
+    path: Path, article_id: str, lines: Iterable[bytes], first_line: int
+) -> Iterator[Article | Skipped]:
+    for number, raw in enumerate(lines, start=first_line):
+        if raw.strip():
+            yield _jsonl_line(path, article_id, number, raw)
 
 
 def _jsonl_line(path: Path, article_id: str, number: int, raw: bytes) -> Article | Skipped:

@@ -61,12 +61,13 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     if missing:
         print(f"footnote: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 1
-    report = build(settings, Embedder(settings.model), paths, progress=True)
+    report = build(settings, Embedder(settings.model), paths, progress=True, ray=args.ray)
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+    where = f" on {report.cluster}" if args.ray else ""  # a Ray build says which cluster ran it
     print(
         f"Indexed {_count(report.articles, 'article')} into {_count(report.chunks, 'chunk')} "
-        f"({_count(report.sentences, 'sentence')}) in {report.seconds:.1f} s: "
+        f"({_count(report.sentences, 'sentence')}) in {report.seconds:.1f} s{where}: "
         f"{report.embedded} texts embedded, {report.reused} reused; {report.dense} dense index. "
         f"Index: {settings.index_dir}"
     )
@@ -201,6 +202,15 @@ def _parser() -> argparse.ArgumentParser:
         choices=["auto", "flat", "ivf", "hnsw"],
         help="FAISS index: exact flat, or approximate IVF/HNSW (default auto: by size)",
     )
+    index.add_argument(
+        "--ray",
+        nargs="?",
+        const="auto",
+        type=_ray_address,
+        metavar="ADDRESS",
+        help="build on a Ray cluster: auto (the one this machine is in, else a local one), "
+        "HOST:PORT or ray://HOST:PORT; needs `pip install footnote[ray]`",
+    )
     index.set_defaults(run=_index)
 
     ask = commands.add_parser("ask", help="answer one question")
@@ -242,6 +252,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _ray_address(text: str) -> str:
+    # `--ray seeds` would take the folder for an address: say so rather than fail to connect.
+    if text != "auto" and ":" not in text:
+        raise argparse.ArgumentTypeError(
+            f"expected auto, HOST:PORT or ray://HOST:PORT, not {text!r} "
+            f"(to index {text}, write `--ray auto {text}` or put the paths first)"
+        )
+    return text
 
 
 def _positive(text: str) -> int:
