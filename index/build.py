@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -43,6 +44,9 @@ from index.store import (
     open_index,
 )
 from index.tokens import terms
+
+if TYPE_CHECKING:
+    from index.dense import DenseIndex
 
 # How chunk vectors are made, recorded in the manifest: vectors are reused only between
 # builds that made them the same way.
@@ -90,7 +94,7 @@ class Planned:
     # computed while writing.
     aliases: list[Alias] | None = None
     referents: list[tuple[str, ...]] | None = None
-    bm25_docs: list[int] | None = None  # the chunks' document numbers in the previous BM25
+    previous_chunks: list[int] | None = None  # its chunks' numbers in the previous index
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,7 @@ class Stored:
     windows: list[tuple[int, int]] | None = None
     aliases: list[Alias] | None = None
     referents: list[tuple[str, ...]] | None = None
-    bm25_docs: list[int] | None = None
+    previous_chunks: list[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,9 @@ class Previous:
     """The previous index's reusable parts, by article content hash."""
 
     by_hash: dict[str, Stored] = field(default_factory=dict)
-    sparse: BM25Index | None = None  # its BM25, whose term counts bm25_docs point into
+    # Its BM25 and dense index, numbered by chunk as previous_chunks counts.
+    sparse: BM25Index | None = None
+    dense: DenseIndex | None = None
 
 
 def build_index(
@@ -195,7 +201,7 @@ def write_index(
             overlap_sentences,
             source_names,
             dense,
-            previous.sparse if previous else None,
+            previous or Previous(),
         )
         _swap_in(staging, index_dir)
     except OSError as error:
@@ -245,12 +251,14 @@ def previous_index(
     if params.get("chunk_vectors") != CHUNK_VECTORS:
         return Previous()  # an index whose chunk vectors were made another way
     same_rules = params.get("text_rules") == text_rules() and index.sparse.counts is not None
-    return Previous(_stored_by_hash(index, same_rules), index.sparse if same_rules else None)
+    if not same_rules:
+        return Previous(_stored_by_hash(index, same_rules))
+    return Previous(_stored_by_hash(index, same_rules), index.sparse, index.dense)
 
 
 def _stored_by_hash(index: Index, same_rules: bool) -> dict[str, Stored]:
     chunk_vectors = index.dense.vectors()
-    sentence_vectors = index.sentence_vectors.astype(np.float32)
+    sentence_vectors = index.sentence_vectors  # float16, mapped: copied only when written
     stored = {}
     for number, digest in enumerate(index.hashes):
         chunk_low, chunk_high = index.chunk_range(number)
@@ -269,7 +277,7 @@ def _stored_by_hash(index: Index, same_rules: bool) -> dict[str, Stored]:
             ],
             aliases=index.article_aliases[number],
             referents=index.sentence_referents[low:high],
-            bm25_docs=list(range(chunk_low, chunk_high)),
+            previous_chunks=list(range(chunk_low, chunk_high)),
         )
     return stored
 
@@ -300,7 +308,7 @@ def plan_article(
             stored.windows,
             stored.aliases,
             stored.referents,
-            stored.bm25_docs,
+            stored.previous_chunks,
         )
     sentences = split_sentences(article.text)
     # The same windows chunk_article makes, without splitting the text into sentences twice.
@@ -351,9 +359,8 @@ def _write(
     overlap: int,
     sources: list[str],
     dense_kind: str,
-    previous_sparse: BM25Index | None,
+    previous: Previous,
 ) -> tuple[dict[str, int], str]:
-    from index.dense import DenseIndex, choose_kind  # faiss is heavy: only to build or search
 
     dim = embedder.dim
     with (staging / ARTICLES).open("w", encoding="utf-8") as stream:
@@ -374,12 +381,11 @@ def _write(
     np.save(staging / SENTENCE_SPANS, sentence_rows)
     np.save(
         staging / SENTENCE_VECTORS,
-        _stack([p.sentence_vectors for p in plans], dim).astype(np.float16),
+        _stack([p.sentence_vectors for p in plans], dim, np.float16),
     )
-    chunk_vectors = _stack([p.chunk_vectors for p in plans], dim)
-    dense = DenseIndex.build(chunk_vectors, dim, choose_kind(len(chunk_vectors), dense_kind))
+    dense = _dense_index(plans, dim, dense_kind, previous)
     dense.save(staging / DENSE)
-    BM25Index.build_reusing(_bm25_documents(plans, previous_sparse), previous_sparse).save(
+    BM25Index.build_reusing(_bm25_documents(plans, previous.sparse), previous.sparse).save(
         staging / BM25_MATRIX, staging / BM25_VOCAB
     )
     _write_aliases_and_referents(staging, plans)
@@ -408,6 +414,36 @@ def _write(
     return counts, dense.kind
 
 
+def _dense_index(plans: list[Planned], dim: int, kind: str, previous: Previous) -> DenseIndex:
+    """The FAISS index over every chunk vector, in row order.
+
+    An HNSW graph costs minutes to build at a million chunks, so when the previous index is
+    one and this build is too, its graph is kept: unchanged chunks are renumbered, removed
+    ones marked dead, and only new chunks are added (DenseIndex.updated).
+    """
+    from index.dense import DenseIndex, choose_kind  # faiss is heavy: only to build or search
+
+    total = sum(len(plan.chunk_spans) for plan in plans)
+    kind = choose_kind(total, kind)
+    if kind == "hnsw" and previous.dense is not None and previous.dense.kind == "hnsw":
+        renumber = np.full(previous.dense.ntotal, -1, dtype=np.int64)
+        added, added_rows, row = [], [], 0
+        for plan in plans:
+            rows = np.arange(row, row + len(plan.chunk_spans), dtype=np.int64)
+            if plan.previous_chunks is not None:
+                renumber[plan.previous_chunks] = rows
+            else:
+                added.append(plan.chunk_vectors)
+                added_rows.append(rows)
+            row += len(rows)
+        vectors = _stack(added, dim)
+        ids = np.concatenate(added_rows) if added_rows else np.zeros(0, dtype=np.int64)
+        updated = previous.dense.updated(renumber, vectors, ids)
+        if updated is not None:
+            return updated
+    return DenseIndex.build(_stack([p.chunk_vectors for p in plans], dim), dim, kind)
+
+
 def _bm25_documents(
     plans: list[Planned], previous_sparse: BM25Index | None
 ) -> list[list[str] | int]:
@@ -415,8 +451,8 @@ def _bm25_documents(
     when its article is unchanged (its counts are kept rather than tokenized again)."""
     documents: list[list[str] | int] = []
     for plan in plans:
-        if plan.bm25_docs is not None and previous_sparse is not None:
-            documents += plan.bm25_docs
+        if plan.previous_chunks is not None and previous_sparse is not None:
+            documents += plan.previous_chunks
         else:
             documents += [terms(plan.article.text[s:e]) for s, e in plan.chunk_spans]
     return documents
@@ -443,11 +479,11 @@ def _rows(spans_by_article: list[tuple[int, list[tuple[int, int]]]]) -> np.ndarr
     return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
 
-def _stack(parts: list[np.ndarray | None], dim: int) -> np.ndarray:
-    arrays = [part for part in parts if part is not None and len(part)]
+def _stack(parts: list[np.ndarray | None], dim: int, dtype=np.float32) -> np.ndarray:
+    arrays = [np.asarray(part, dtype=dtype) for part in parts if part is not None and len(part)]
     if not arrays:
-        return np.zeros((0, dim), dtype=np.float32)
-    return np.ascontiguousarray(np.concatenate(arrays), dtype=np.float32)
+        return np.zeros((0, dim), dtype=dtype)
+    return np.ascontiguousarray(np.concatenate(arrays), dtype=dtype)
 
 
 def _fsync(path: Path) -> None:

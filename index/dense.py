@@ -25,6 +25,11 @@ IVF_TRAIN_PER_LIST = 40  # training points per list, FAISS's own advice (30-256)
 HNSW_LINKS = 32
 HNSW_BUILD_DEPTH = 64
 HNSW_SEARCH_DEPTH = 96  # recall@10 0.98 at ef 32, 1.0 at 64 on 200k benchmark vectors
+# An HNSW graph cannot drop a node, so a rebuild that removes chunks relabels theirs as dead
+# (ids from DEAD up, skipped by every search) and adds only the new ones; past this share
+# of dead nodes the graph is built afresh.
+DEAD = 1 << 62
+MOST_DEAD = 0.25
 
 
 def choose_kind(n_vectors: int, requested: str = "auto") -> str:
@@ -45,6 +50,16 @@ class DenseIndex:
         self.dim = dim
         self._index = index if index is not None else faiss.IndexFlatIP(dim)
         _tune(self._index)
+        self._ids = None  # for an HNSW with ids: node -> chunk id (dead from DEAD up)
+        self._live = None
+        if isinstance(self._index, faiss.IndexIDMap2):
+            self._ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            self._live = self._ids < DEAD
+            self._params = faiss.SearchParametersHNSW()
+            self._params.efSearch = HNSW_SEARCH_DEPTH
+            self._selector = faiss.IDSelectorRange(0, DEAD)
+            if not self._live.all():
+                self._params.sel = self._selector
 
     @classmethod
     def build(cls, vectors: np.ndarray, dim: int, kind: str = "flat") -> DenseIndex:
@@ -53,8 +68,12 @@ class DenseIndex:
         if kind == "flat":
             index = faiss.IndexFlatIP(dim)
         elif kind == "hnsw":
-            index = faiss.IndexHNSWFlat(dim, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efConstruction = HNSW_BUILD_DEPTH
+            graph = faiss.IndexHNSWFlat(dim, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
+            graph.hnsw.efConstruction = HNSW_BUILD_DEPTH
+            # Ids of its own, so a later build can renumber chunks and add to the graph.
+            index = faiss.IndexIDMap2(graph)
+            index.add_with_ids(matrix, np.arange(len(matrix), dtype=np.int64))
+            return cls(dim, index)
         elif kind == "ivf":
             lists = ivf_lists(len(matrix))
             index = faiss.IndexIVFFlat(
@@ -70,14 +89,41 @@ class DenseIndex:
     def kind(self) -> str:
         if isinstance(self._index, faiss.IndexIVF):
             return "ivf"
-        if isinstance(self._index, faiss.IndexHNSW):
+        if isinstance(self._index, faiss.IndexHNSW | faiss.IndexIDMap2):
             return "hnsw"
         return "flat"
 
     @property
     def ntotal(self) -> int:
-        """Number of vectors stored."""
+        """Number of (live) vectors stored."""
+        if self._live is not None:
+            return int(self._live.sum())
         return int(self._index.ntotal)
+
+    def updated(
+        self, renumber: np.ndarray, vectors: np.ndarray, ids: np.ndarray
+    ) -> DenseIndex | None:
+        """This HNSW index with chunk i renamed `renumber[i]` (-1: dropped) and `vectors` added
+        as `ids`, without rebuilding the graph; None when a rebuild is due instead (not an
+        HNSW with ids, or too many dead nodes)."""
+        if self._ids is None:
+            return None
+        old = self._ids
+        dead_after = int((~self._live).sum() + (renumber < 0).sum())
+        if dead_after > MOST_DEAD * (len(old) + len(vectors)):
+            return None
+        # An owned copy in memory (a mapped index cannot grow); the file stays as it was.
+        index = faiss.deserialize_index(faiss.serialize_index(self._index))
+        nodes = np.arange(len(old), dtype=np.int64)
+        new = np.where(self._live, renumber[np.where(self._live, old, 0)], -1)
+        new = np.where(new >= 0, new, DEAD + nodes)
+        faiss.copy_array_to_vector(new.astype(np.int64), index.id_map)
+        index.construct_rev_map()
+        if len(vectors):
+            graph = faiss.downcast_index(index.index)
+            graph.hnsw.efConstruction = HNSW_BUILD_DEPTH
+            index.add_with_ids(_as_matrix(vectors, self.dim), np.asarray(ids, dtype=np.int64))
+        return DenseIndex(self.dim, index)
 
     def add(self, vectors: np.ndarray) -> None:
         """Append vectors; their ids are their positions, in order of adding."""
@@ -90,15 +136,20 @@ class DenseIndex:
             shape = (len(queries), max(k, 0))
             return np.zeros(shape, dtype=np.float32), np.full(shape, -1, dtype=np.int64)
         if len(queries) > 1:
-            return self._index.search(queries, k)
+            return self._search(queries, k)
         # One query: FAISS's threads cost more than they save (100k flat: 18 ms on one
         # thread, 22 ms on two, here); builds and batches keep them all.
         threads = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(1)
         try:
-            return self._index.search(queries, k)
+            return self._search(queries, k)
         finally:
             faiss.omp_set_num_threads(threads)
+
+    def _search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        if self._ids is None:
+            return self._index.search(queries, k)
+        return self._index.search(queries, k, params=self._params)
 
     def similarity(self, query_vector: np.ndarray, ids: np.ndarray) -> np.ndarray:
         """Inner products of the query with the stored vectors `ids`, in that order."""
@@ -108,10 +159,16 @@ class DenseIndex:
         return stored @ _as_matrix(query_vector, self.dim)[0]
 
     def vectors(self) -> np.ndarray:
-        """All stored vectors, (ntotal, dim) float32, so a rebuild can reuse them."""
+        """All stored vectors in id order, (ntotal, dim) float32, so a rebuild can reuse them."""
         if self.ntotal == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return self._index.reconstruct_n(0, self.ntotal)
+        if self._ids is None:
+            return self._index.reconstruct_n(0, self.ntotal)
+        graph = faiss.downcast_index(self._index.index)
+        stored = graph.reconstruct_n(0, graph.ntotal)
+        out = np.zeros((self.ntotal, self.dim), dtype=np.float32)
+        out[self._ids[self._live]] = stored[self._live]
+        return out
 
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
@@ -148,6 +205,8 @@ def _tune(index: faiss.Index) -> None:
         index.make_direct_map()  # similarity() and vectors() look vectors up by id
     elif isinstance(index, faiss.IndexHNSW):
         index.hnsw.efSearch = HNSW_SEARCH_DEPTH
+    elif isinstance(index, faiss.IndexIDMap2):
+        _tune(faiss.downcast_index(index.index))
 
 
 def _as_matrix(vectors: np.ndarray, dim: int) -> np.ndarray:

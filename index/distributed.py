@@ -366,9 +366,9 @@ def _plan_and_embed(
         num_cpus=1,
         fn_constructor_kwargs={
             "model": model,
-            # Into the object store once, not once an actor; without the previous BM25,
-            # which only write_index, here, uses.
-            "previous": ray.put(dataclasses.replace(previous, sparse=None)),
+            # Into the object store once, not once an actor; without the previous BM25 and
+            # dense index, which only write_index, here, uses.
+            "previous": ray.put(dataclasses.replace(previous, sparse=None, dense=None)),
             "chunking": chunking,
         },
     )

@@ -217,6 +217,29 @@ def test_an_incremental_rebuild_reads_only_new_text_and_equals_a_fresh_build(
     assert sorted(incremental.sparse.vocab) == sorted(fresh.sparse.vocab)
 
 
+def test_an_hnsw_index_keeps_its_graph_across_rebuilds(built, embedder, tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", ARTICLES)
+    index_dir = tmp_path / "hnsw"
+    build_index([corpus], index_dir, embedder, dense="hnsw")
+    (corpus / "rail.txt").unlink()
+    (corpus / "doctors.txt").write_text("Doctors will ballot in February. The BMA said so.\n")
+    report = build_index([corpus], index_dir, embedder, dense="hnsw")
+    index = open_index(index_dir, embedder)
+    graph = index.dense._index
+    # The rail chunk's node is still in the graph, marked dead; the doctors' chunk was added.
+    assert graph.ntotal == index.dense.ntotal + 1 == report.chunks + 1
+    fresh_dir = tmp_path / "fresh"
+    build_index([corpus], fresh_dir, embedder, dense="hnsw")
+    fresh = open_index(fresh_dir, embedder)
+    np.testing.assert_allclose(index.dense.vectors(), fresh.dense.vectors(), atol=1e-6)
+    for n, vector in enumerate(fresh.dense.vectors()):
+        _, ids = index.dense.search(vector[None], 2)
+        assert ids[0][0] == n  # every chunk finds itself, and never the removed one
+    hit = index.searcher.search("Which union represents doctors?", k=1)[0]
+    assert hit.chunk.article_id == "doctors.txt"
+    assert all(h.chunk.article_id != "rail.txt" for h in index.searcher.search("rail strike"))
+
+
 def test_changed_chunking_reencodes_everything(built, copy_of_index, embedder):
     corpus, _, _ = built
     report = build_index([corpus], copy_of_index, embedder, chunk_words=10)
