@@ -93,7 +93,7 @@ def test_the_page_answers_highlights_the_short_answer_and_opens_citation_one(pag
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "chat-page-citation.png"))
     page.click("#close-passage")
-    assert page.evaluate("document.activeElement.id") == "question"
+    page.wait_for_function("document.activeElement.id === 'question'", timeout=5_000)
     page.screenshot(path=str(ARTIFACTS / "chat-page.png"))
     assert page.errors == []
 
