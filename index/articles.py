@@ -241,7 +241,8 @@ def _jsonl_line(path: Path, article_id: str, number: int, raw: bytes) -> Article
     except UnicodeDecodeError:
         return Skipped(where, f"line {number} is not UTF-8 text")
     except json.JSONDecodeError as error:
-        return Skipped(where, f"line {number} is not valid JSON ({error.msg})")
+        what = error.msg.removesuffix(" at")  # json's messages end "... at" before a place
+        return Skipped(where, f"line {number} is not valid JSON ({what} at column {error.colno})")
     body = record.get("text") if isinstance(record, dict) else None
     if not isinstance(body, str) or not body.strip():
         return Skipped(where, f'line {number} has no "text"')

@@ -210,6 +210,6 @@ def test_a_large_jsonl_streams_and_one_bad_line_among_many_is_named(tmp_path, mo
     articles, skipped = read_articles([path])
     assert len(articles) == 99_999
     assert [(s.path, s.reason) for s in skipped] == [
-        (f"{path}#54321", "line 54321 is not valid JSON (Invalid control character at)")
+        (f"{path}#54321", "line 54321 is not valid JSON (Invalid control character at column 29)")
     ]
     assert articles[-1].id == "a100000" and articles[54_320].id == "a54322"
