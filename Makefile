@@ -9,7 +9,7 @@ QUESTION ?= When is the TUC day of protest?
 
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install demo test lint soak bench bench-serve bench-scale bench-ray serve eval calibrate train-reader clean
+.PHONY: install demo test lint soak bench bench-serve bench-scale bench-ray bench-incremental bench-jsonl serve eval calibrate train-reader clean
 
 install: $(VENV)/.installed
 
@@ -50,6 +50,14 @@ bench-scale: install
 # 2 workers started for it (about a minute).
 bench-ray: install
 	$(BIN)/python scripts/ray_benchmark.py
+
+# Adding 20 articles to / removing one from a 10,000-article index (about 3 minutes).
+bench-incremental: install
+	$(BIN)/python scripts/incremental_benchmark.py
+
+# Reading a 2 GB JSONL export with a malformed line (about 2 GB of temporary disk).
+bench-jsonl: install
+	$(BIN)/python scripts/jsonl_benchmark.py
 
 serve: install
 	$(BIN)/footnote serve
