@@ -71,6 +71,22 @@ def test_ask_prints_a_readable_answer_with_numbered_sources(seeds_index_dir):
     assert "\033[" not in result.stdout  # no colour codes when not on a terminal
 
 
+def test_a_reader_that_stops_early_gets_no_error(seeds_index_dir):
+    # `footnote ask ... | head -c 0`: the pipe is closed before the answer is written.
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "FOOTNOTE_INDEX_DIR": str(seeds_index_dir)}
+    child = subprocess.Popen(
+        [FOOTNOTE, "ask", "When is the TUC day of protest?"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+    )
+    child.stdout.close()
+    stderr = child.stderr.read().decode()
+    assert child.wait(timeout=120) == 0
+    assert stderr == ""
+
+
 def test_off_topic_question_abstains_and_cites_nothing(seeds_index_dir):
     result = run("ask", "Who won the 2022 football World Cup?", "--json", index_dir=seeds_index_dir)
     payload = json.loads(result.stdout)

@@ -43,12 +43,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `footnote ask ... | head`: the reader has all it wanted
+        # Point stdout at /dev/null so the interpreter's last flush does not complain again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as error:  # a folder that can't be written, a disk that is full, ...
         where = f": {error.filename}" if error.filename else ""
         print(f"footnote: {error.strerror or error}{where}", file=sys.stderr)
         return 1
-    except BrokenPipeError:
-        return 0
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
