@@ -193,7 +193,5 @@
   });
 
   document.getElementById("close-passage").addEventListener("click", () => dialog.close());
-  // After the browser's own focus restoring (to the [n] button), which newer Chromium runs
-  // after this event: the question box is where the next question is typed.
-  dialog.addEventListener("close", () => setTimeout(() => input.focus(), 0));
+  dialog.addEventListener("close", () => input.focus());
 })();
