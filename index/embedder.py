@@ -82,12 +82,7 @@ class Embedder:
         from index.packing import Pooled, encode_packed, supports
 
         if len(texts) == 0:
-            dim = self.dim
-            return Pooled(
-                np.zeros((0, dim), np.float32),
-                np.zeros((0, dim), np.float32),
-                np.zeros(0, np.int64),
-            )
+            return Pooled(np.zeros((0, self.dim), np.float32), np.zeros(0, np.int64))
         model = self._load()
         if supports(model):
             return encode_packed(model, texts, progress)
@@ -102,8 +97,7 @@ class Embedder:
         limit = int(getattr(model, "max_seq_length", 0) or 10**9)
         lengths = [min(len(row), limit) for row in model.tokenizer(list(texts))["input_ids"]]
         tokens = np.array(lengths, dtype=np.int64)
-        norms = np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
-        return Pooled(means / norms, means * tokens[:, None], tokens)
+        return Pooled(means * tokens[:, None], tokens)
 
     def _quick_encoder(self):
         """The numpy encoder when the model suits it: a question then skips the torch import."""

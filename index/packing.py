@@ -9,6 +9,7 @@ sentences) gets its mean-pooled vector without being encoded again.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,11 +21,15 @@ ROWS_PER_BATCH = 16
 
 @dataclass(frozen=True)
 class Pooled:
-    """Per text: its unit vector, the sum of its token states and how many tokens it had."""
+    """Per text: the sum of its token states and how many tokens it had."""
 
-    vectors: np.ndarray  # (n, dim) float32, L2-normalised mean of the token states
     sums: np.ndarray  # (n, dim) float32
     tokens: np.ndarray  # (n,) int64
+
+    @functools.cached_property
+    def vectors(self) -> np.ndarray:
+        """(n, dim) float32 unit vectors: each text's mean token state, normalised."""
+        return _unit(self.sums)
 
     def span_vectors(self, ranges: Sequence[tuple[int, int]]) -> np.ndarray:
         """Unit vectors of the mean token state over texts [first, last) for each range."""
@@ -72,8 +77,7 @@ def encode_packed(model, texts: Sequence[str], progress: bool = False) -> Pooled
         for batch in batches:
             _encode_batch(bert, ids, batch, sums, torch)
     tokens = np.array([len(row) for row in ids], dtype=np.int64)
-    sums = sums.numpy()
-    return Pooled(_unit(sums / np.maximum(tokens, 1)[:, None]), sums, tokens)
+    return Pooled(sums.numpy(), tokens)
 
 
 def _pack(lengths: list[int], limit: int) -> list[list[int]]:
