@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import importlib.util
 import json
@@ -98,28 +99,15 @@ class Planned:
 
 
 @dataclass(frozen=True)
-class Stored:
-    """What the previous index holds for one article text, reused rather than made again.
+class Previous:
+    """The previous index's articles as plans, by content hash, to reuse rather than redo.
 
     Vectors are reused whenever the chunking matches; spans, aliases, referents and BM25
-    counts only when the rules that make them (TEXT_RULES) are the same code as now.
+    counts only when the rules that make them (TEXT_RULES) were the same code (`same_rules`).
     """
 
-    chunk_vectors: np.ndarray
-    sentence_vectors: np.ndarray
-    chunk_spans: list[tuple[int, int]] | None = None
-    sentence_spans: list[tuple[int, int]] | None = None
-    windows: list[tuple[int, int]] | None = None
-    aliases: list[Alias] | None = None
-    referents: list[tuple[str, ...]] | None = None
-    previous_chunks: list[int] | None = None
-
-
-@dataclass(frozen=True)
-class Previous:
-    """The previous index's reusable parts, by article content hash."""
-
-    by_hash: dict[str, Stored] = field(default_factory=dict)
+    by_hash: dict[str, Planned] = field(default_factory=dict)
+    same_rules: bool = False
     # Its BM25 and dense index, numbered by chunk as previous_chunks counts.
     sparse: BM25Index | None = None
     dense: DenseIndex | None = None
@@ -251,26 +239,27 @@ def previous_index(
     if params.get("chunk_vectors") != CHUNK_VECTORS:
         return Previous()  # an index whose chunk vectors were made another way
     same_rules = params.get("text_rules") == text_rules() and index.sparse.counts is not None
+    plans = _plans_by_hash(index)
     if not same_rules:
-        return Previous(_stored_by_hash(index, same_rules))
-    return Previous(_stored_by_hash(index, same_rules), index.sparse, index.dense)
+        return Previous(plans)
+    return Previous(plans, True, index.sparse, index.dense)
 
 
-def _stored_by_hash(index: Index, same_rules: bool) -> dict[str, Stored]:
+def _plans_by_hash(index: Index) -> dict[str, Planned]:
+    """Each stored article as the plan that made it, previous_chunks its chunk rows."""
     chunk_vectors = index.dense.vectors()
     sentence_vectors = index.sentence_vectors  # float16, mapped: copied only when written
-    stored = {}
+    plans = {}
     for number, digest in enumerate(index.hashes):
         chunk_low, chunk_high = index.chunk_range(number)
         low, high = index.sentence_range(number)
-        vectors = (chunk_vectors[chunk_low:chunk_high], sentence_vectors[low:high])
-        if not same_rules:
-            stored[digest] = Stored(*vectors)
-            continue
-        stored[digest] = Stored(
-            *vectors,
+        plans[digest] = Planned(
+            index.article_order[number],
+            digest,
             chunk_spans=[(int(s), int(e)) for _, s, e in index.chunk_rows[chunk_low:chunk_high]],
             sentence_spans=[(int(s), int(e)) for _, s, e in index.sentence_rows[low:high]],
+            chunk_vectors=chunk_vectors[chunk_low:chunk_high],
+            sentence_vectors=sentence_vectors[low:high],
             windows=[
                 (int(first) - low, int(last) - 1 - low)
                 for first, last in index.chunk_sentences[chunk_low:chunk_high]
@@ -279,9 +268,10 @@ def _stored_by_hash(index: Index, same_rules: bool) -> dict[str, Stored]:
             referents=index.sentence_referents[low:high],
             previous_chunks=list(range(chunk_low, chunk_high)),
         )
-    return stored
+    return plans
 
 
+@functools.cache
 def text_rules() -> str:
     """A digest of the code that turns text into sentences, chunks, aliases, referents and
     BM25 terms: an index made under other rules has its spans and counts made anew."""
@@ -297,19 +287,8 @@ def plan_article(
     """`article`'s sentences and chunks, with whatever the previous index can lend them."""
     digest = content_hash(article.text)
     stored = previous.by_hash.get(digest)
-    if stored is not None and stored.windows is not None:
-        return Planned(
-            article,
-            digest,
-            stored.chunk_spans,
-            stored.sentence_spans,
-            stored.chunk_vectors,
-            stored.sentence_vectors,
-            stored.windows,
-            stored.aliases,
-            stored.referents,
-            stored.previous_chunks,
-        )
+    if stored is not None and previous.same_rules:
+        return dataclasses.replace(stored, article=article)  # its id or title may be new
     sentences = split_sentences(article.text)
     # The same windows chunk_article makes, without splitting the text into sentences twice.
     windows = sentence_windows(article.text, sentences, chunk_words, overlap_sentences)
