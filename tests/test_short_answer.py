@@ -42,6 +42,24 @@ def test_clean_span_trims_stray_punctuation_and_unbalanced_quotes(text, span, ex
     assert text[a:b] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "span", "expected"),
+    [
+        (PCS, "fifth", "fifth-largest"),
+        (PCS, "270", "270,000"),
+        (PCS, "000 members", "270,000 members"),
+        (UNITE, "1.", "1.4"),
+        (UNITE, "24", "24-hour"),
+        (UNITE, "UK", "UK"),  # "UK's": the possessive is not part of the name
+        (HMRC, "Revenue and Custom", "Revenue and Customs"),
+    ],
+)
+def test_clean_span_never_cuts_a_word(text, span, expected):
+    start = text.index(span)
+    a, b = clean_span(text, start, start + len(span))
+    assert text[a:b] == expected
+
+
 def test_clean_span_keeps_balanced_brackets():
     text = "the Trades Union Congress (TUC) said"
     span = "Trades Union Congress (TUC)"

@@ -101,8 +101,9 @@ def has_new_value(text: str, kind: AnswerType, question_stems: set[str]) -> bool
 
 
 def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """A reader span with stray spaces, quotes, brackets and trailing punctuation trimmed off."""
-    start, end = _trim(text, start, end)
+    """A reader span made of whole words, with stray spaces, quotes, brackets and trailing
+    punctuation trimmed off."""
+    start, end = _trim(text, *_whole_words(text, start, end))
     value = text[start:end]
     # An unbalanced bracket or quote left at one end is as stray as a trailing comma.
     for opening, closing in ("()", "[]", "“”", "‘’"):
@@ -117,6 +118,25 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
     inside = text[start:end]
     if inside.count("(") > inside.count(")") and text[end : end + 1] == ")":
         end += 1
+    return start, end
+
+
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span grown to the words it cuts: the reader's word pieces can stop at a hyphen or a
+    thousands comma ("three" of "three-month", "270" of "270,000"), which no reader means."""
+
+    def joins(at: int) -> bool:  # text[at] continues the word around it
+        if text[at].isalnum():
+            return True
+        inner = 0 < at < len(text) - 1 and text[at - 1].isalnum() and text[at + 1].isalnum()
+        return inner and (text[at] == "-" or (text[at] in ",." and text[at - 1].isdigit()))
+
+    if start < end and not text[start].isspace():
+        while start > 0 and joins(start - 1) and not text[start - 1].isspace():
+            start -= 1
+    if start < end and not text[end - 1].isspace():
+        while end < len(text) and joins(end):
+            end += 1
     return start, end
 
 
