@@ -13,7 +13,7 @@ import pytest
 from bot.answering.reader import Reader
 from bot.training.examples import TrainingDataError, load_examples
 from bot.training.features import featurize
-from bot.training.folds import split_by_article
+from bot.training.folds import keep_unanswerable, split_by_article
 from bot.training.train import TrainConfig, train, window_tokenizer
 from index.embedder import _packaged_path
 
@@ -44,6 +44,17 @@ def test_folds_keep_each_article_on_one_side(tiny_squad):
     assert {e.article for e in held} == {"Computational_complexity_theory", "Steam_engine"}
     assert not {e.article for e in train_set} & {e.article for e in held}
     assert len(train_set) + len(held) == len(examples)
+
+
+def test_unanswerable_share_keeps_every_answerable_question(tiny_squad):
+    examples, _ = load_examples([tiny_squad])
+    kept = keep_unanswerable(examples, 0.5, seed=13)
+    unanswerable = [e for e in examples if not e.answerable]
+    assert [e for e in kept if e.answerable] == [e for e in examples if e.answerable]
+    dropped = len(unanswerable) - sum(not e.answerable for e in kept)
+    assert 0 < dropped < len(unanswerable)
+    assert kept == keep_unanswerable(examples, 0.5, seed=13)  # the seed fixes the draw
+    assert keep_unanswerable(examples, 1.0, seed=13) == examples
 
 
 def test_jsonl_answers_are_located_in_their_article(tmp_path):

@@ -14,7 +14,13 @@ from bot.training.card import write_card
 from bot.training.examples import load_examples
 from bot.training.export import export_reader, write_checksums
 from bot.training.features import featurize
-from bot.training.folds import FOLDS, HOLD_OUT, articles_in_order, split_by_article
+from bot.training.folds import (
+    FOLDS,
+    HOLD_OUT,
+    articles_in_order,
+    keep_unanswerable,
+    split_by_article,
+)
 from bot.training.heldout import gold_passage_scores
 from bot.training.train import (
     CHECKPOINT,
@@ -54,6 +60,13 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoint")
     parser.add_argument("--limit", type=int, help="train on the first N examples only (a trial)")
+    parser.add_argument(
+        "--unanswerable-share",
+        type=float,
+        default=1.0,
+        help="share of the unanswerable questions trained on, drawn with the seed (default 1: "
+        "all); fewer buy more epochs within the same time",
+    )
 
 
 def run_train(args: argparse.Namespace, argv: list[str]) -> int:
@@ -73,6 +86,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     train_set, test_set = split_by_article(examples, args.folds, hold_out)
     if args.limit:
         train_set = train_set[: args.limit]
+    train_set = keep_unanswerable(train_set, args.unanswerable_share, args.seed)
     config = TrainConfig(
         base_model=str(base),
         epochs=args.epochs,
@@ -81,6 +95,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         max_length=args.max_length,
         stride=args.stride,
         seed=args.seed,
+        unanswerable_share=args.unanswerable_share,
     )
     tokenizer = window_tokenizer(config)
     features = featurize(train_set, tokenizer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 
 from bot.training.examples import QAExample
@@ -28,8 +29,24 @@ def split_by_article(
     return train, test
 
 
+def keep_unanswerable(examples: Sequence[QAExample], share: float, seed: int) -> list[QAExample]:
+    """Every answerable example and `share` of the unanswerable ones, drawn with `seed`, in
+    their original order: the no-answer position needs fewer examples than the spans do."""
+    if share >= 1.0:
+        return list(examples)
+    rng = random.Random(seed)
+    return [e for e in examples if e.answerable or rng.random() < share]
+
+
 def held_out_articles(articles: Sequence[str], folds: int, hold_out: Sequence[int]) -> set[str]:
     return {a for i, a in enumerate(articles) if i % folds in set(hold_out)}
 
 
-__all__ = ["FOLDS", "HOLD_OUT", "articles_in_order", "held_out_articles", "split_by_article"]
+__all__ = [
+    "FOLDS",
+    "HOLD_OUT",
+    "articles_in_order",
+    "held_out_articles",
+    "keep_unanswerable",
+    "split_by_article",
+]

@@ -36,6 +36,7 @@ class TrainConfig:
     max_length: int = 128
     stride: int = 48
     seed: int = 13
+    unanswerable_share: float = 1.0  # of the unanswerable training questions, drawn by the seed
     threads: int = 0  # torch threads; 0: every core
     checkpoint_every: int = 50  # steps
 
