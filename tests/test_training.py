@@ -57,6 +57,28 @@ def test_unanswerable_share_keeps_every_answerable_question(tiny_squad):
     assert keep_unanswerable(examples, 1.0, seed=13) == examples
 
 
+def test_hard_negatives_are_other_passages_like_the_question_without_its_answer(embedder):
+    from bot.training.examples import QAExample
+    from bot.training.negatives import hard_negatives
+
+    nurses = "Pat Cullen leads the Royal College of Nursing, whose members may strike again."
+    nurses_2 = "The nurses' union, led by Pat Cullen, has 500,000 members."
+    steam = "The steam engine was improved by James Watt in the 1770s."
+    examples = [
+        QAExample("a", "Who leads the nurses' union?", nurses, ((0, "Pat Cullen"),), "Nursing"),
+        QAExample("b", "Who improved the steam engine?", steam, ((32, "James Watt"),), "Steam"),
+        QAExample("c", "How many members do nurses have?", nurses_2, (), "Nursing"),
+    ]
+    negatives = hard_negatives(examples, embedder.encode, per_question=1)
+    by_question = {n.question: n.context for n in negatives}
+    assert len(negatives) == 2  # one per answerable question
+    # nurses_2 is the passage nearest "a", but it names Pat Cullen too: it is skipped.
+    assert by_question["Who leads the nurses' union?"] == steam
+    assert by_question["Who improved the steam engine?"] in (nurses, nurses_2)
+    assert all(not n.answerable for n in negatives)
+    assert hard_negatives(examples, embedder.encode, per_question=0) == []
+
+
 def test_jsonl_answers_are_located_in_their_article(tmp_path):
     articles = {"a.txt": "The union is led by Pat Cullen. It has 270,000 members."}
     path = tmp_path / "qa.jsonl"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.answering.model import MODEL_FILE
 from bot.training.card import write_card
-from bot.training.examples import load_examples
+from bot.training.examples import QAExample, load_examples
 from bot.training.export import export_reader, write_checksums
 from bot.training.features import featurize
 from bot.training.folds import (
@@ -22,6 +22,7 @@ from bot.training.folds import (
     split_by_article,
 )
 from bot.training.heldout import gold_passage_scores
+from bot.training.negatives import hard_negatives
 from bot.training.train import (
     CHECKPOINT,
     TrainConfig,
@@ -67,6 +68,13 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         help="share of the unanswerable questions trained on, drawn with the seed (default 1: "
         "all); fewer buy more epochs within the same time",
     )
+    parser.add_argument(
+        "--negatives",
+        type=int,
+        default=0,
+        help="per answerable question, this many other training passages most like it, taught "
+        "as holding no answer (default 0)",
+    )
 
 
 def run_train(args: argparse.Namespace, argv: list[str]) -> int:
@@ -87,6 +95,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     if args.limit:
         train_set = train_set[: args.limit]
     train_set = keep_unanswerable(train_set, args.unanswerable_share, args.seed)
+    negatives = _negatives(train_set, args.negatives)
     config = TrainConfig(
         base_model=str(base),
         epochs=args.epochs,
@@ -96,13 +105,15 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         stride=args.stride,
         seed=args.seed,
         unanswerable_share=args.unanswerable_share,
+        negatives=args.negatives,
     )
     tokenizer = window_tokenizer(config)
-    features = featurize(train_set, tokenizer)
+    features = featurize([*train_set, *negatives], tokenizer)
     trained_on = articles_in_order(train_set)
     held_out = articles_in_order(test_set)
     print(
-        f"Training on {len(train_set)} questions ({len(features)} windows) from "
+        f"Training on {len(train_set)} questions and {len(negatives)} hard negatives "
+        f"({len(features)} windows) from "
         f"{len(trained_on)} articles; holding out {len(test_set)} questions from "
         f"{len(held_out)} articles.",
         file=sys.stderr,
@@ -136,6 +147,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         {
             "config": asdict(config) | {"base_model": "all-MiniLM-L6-v2"},
             "questions": len(train_set),
+            "hard_negatives": len(negatives),
             "windows": len(features),
             "minutes": round(minutes, 1),
             "held_out_gold_passage": figures,
@@ -150,6 +162,15 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _negatives(train_set: list[QAExample], per_question: int) -> list[QAExample]:
+    if per_question <= 0:
+        return []
+    from index import Embedder
+
+    print("Finding hard negatives with the embedder...", file=sys.stderr)
+    return hard_negatives(train_set, Embedder().encode, per_question)
 
 
 def _articles(path: Path) -> dict[str, str]:
