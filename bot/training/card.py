@@ -16,6 +16,9 @@ def write_card(
     figures: dict,
     questions: int,
     minutes: float,
+    *,
+    unanswerable_share: float = 1.0,
+    negatives: int = 0,
 ) -> None:
     held = (
         f"| gold passage given, answer forced: EM / F1 | {figures['exact_match']} / "
@@ -23,6 +26,19 @@ def write_card(
         f"{figures['answer_sentence']}% |\n| answerable questions scored | {figures['questions']} |"
         if figures
         else "| (nothing held out) | |"
+    )
+    drawn = (
+        f" (every answerable one and {unanswerable_share:.0%} of the unanswerable ones, drawn "
+        "with the seed)"
+        if unanswerable_share < 1
+        else ""
+    )
+    extra = (
+        f" Beside them, {negatives} hard negatives: each answerable question paired with the "
+        "training passage most like it that does not hold its answer, labelled no-answer, "
+        "since answering reads passages a question was not written on."
+        if negatives
+        else ""
     )
     text = f"""# Footnote reader
 
@@ -33,9 +49,10 @@ start/end span head, fine-tuned by Footnote to find answer spans in passages.
   were frozen and are not stored here: the reader takes them from that package at load time
   (their digest is in `config.json`).
 - **Weights**: `reader.safetensors`, fp16, every other layer and the span head.
-- **Training data**: {questions} questions of the SQuAD 2.0 development set's first half
-  (`eval/squad2-dev-half.json`; Rajpurkar, Jia and Liang 2018; CC BY-SA 4.0), from the articles
-  {", ".join(trained_on)}. Unanswerable questions teach the no-answer position ([CLS]).
+- **Training data**: {questions} questions{drawn} of the SQuAD 2.0 development set's first
+  half (`eval/squad2-dev-half.json`; Rajpurkar, Jia and Liang 2018; CC BY-SA 4.0), from the
+  articles {", ".join(trained_on)}. Unanswerable questions teach the no-answer position
+  ([CLS]).{extra}
 - **Held out** (never trained on): {", ".join(held_out) or "none"}.
 - **Made by**: `{command}` ({minutes:.0f} minutes on 2 CPU cores).
 

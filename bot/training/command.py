@@ -153,7 +153,17 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
             "held_out_gold_passage": figures,
         },
     )
-    write_card(args.out, command, trained_on, held_out, figures, len(train_set), minutes)
+    write_card(
+        args.out,
+        command,
+        trained_on,
+        held_out,
+        figures,
+        len(train_set),
+        minutes,
+        unanswerable_share=args.unanswerable_share,
+        negatives=len(negatives),
+    )
     write_checksums(args.out)
     (args.out / CHECKPOINT).unlink(missing_ok=True)  # the run is done; the folder is the model
     print(
