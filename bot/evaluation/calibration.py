@@ -61,6 +61,10 @@ CORRECT_F1 = 0.5  # a span at least this close to a gold answer counts as a righ
 # The span choice is fitted on ~200 questions a fold: held out on SQuAD's folds, its right
 # choices rise with this penalty up to 3 and stay level past it, for both readers measured.
 CHOICE_L2 = 3.0
+# Weights whose sign is fixed: more reader confidence, or a value of the asked type, never makes
+# a span less likely, and echoing the question never more. Fitted freely on ~200 questions, the
+# type weight came out negative and chose "February" over the reader's "1 February".
+CHOICE_SIGNS = {"reader": 1, "reader_gap": 1, "null_margin": 1, "type_match": 1, "echo": -1}
 
 Note = Callable[[str], None]
 
@@ -336,6 +340,7 @@ def _fit(
         [_scaled(it.features) for it in answerable],
         [it.f1 >= CORRECT_F1 for it in answerable],
         l2=CHOICE_L2,
+        signs=[CHOICE_SIGNS.get(name, 0) for name in SPAN_FEATURES],
     )
     choice = {
         name: float(w) / scale
@@ -360,10 +365,17 @@ def _covered_model(covers: Sequence[Cover]) -> dict[str, float]:
     return _fitted(x, y, COVERED_FEATURES)
 
 
-def _fitted(x: np.ndarray, y: np.ndarray, names: Sequence[str]) -> dict[str, float]:
-    """Logistic regression on standardised `x`, returned as raw-feature weights by `names`."""
+def _fitted(
+    x: np.ndarray, y: np.ndarray, names: Sequence[str], *, monotone: bool = False
+) -> dict[str, float]:
+    """Logistic regression on standardised `x`, returned as raw-feature weights by `names`.
+
+    `monotone`: no evidence (a score, a margin, a similarity, an overlap) may lower the
+    probability, and echoing the question may not raise it.
+    """
     mean, spread = x.mean(axis=0), x.std(axis=0) + 1e-9
-    bias, coef = fit_logistic((x - mean) / spread, y, l2=1e-3)
+    signs = [-1 if name == "echo" else 1 for name in names] if monotone else None
+    bias, coef = fit_logistic((x - mean) / spread, y, l2=1e-3, signs=signs)
     raw = coef / spread  # z = bias + sum(c (x - m) / s)
     return {"bias": float(bias - raw @ mean)} | {
         n: float(c) for n, c in zip(names, raw, strict=True)
@@ -381,7 +393,10 @@ def _logistic(
     chosen = [it for it in items if it.question.group in positive + negative]
     x = np.stack([rows[id(it)] for it in chosen])
     y = np.array([it.question.group in positive for it in chosen])
-    return _fitted(x, y, ANSWERABILITY_FEATURES)
+    # SQuAD 2.0's near misses were written to echo their paragraph, so fitted freely "answers"
+    # learns that more overlap means less answerable, and refuses "How many members does PCS
+    # have?": monotone, it may only weigh the evidence up.
+    return _fitted(x, y, ANSWERABILITY_FEATURES, monotone=True)
 
 
 # Typical spread of each SPAN_FEATURES column, so one l2 penalty treats them alike.

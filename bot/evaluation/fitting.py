@@ -25,7 +25,10 @@ def group_folds(strata: Sequence[str], groups: Sequence[str], n_folds: int) -> n
 
 
 def fit_ranker(
-    features: Sequence[np.ndarray], correct: Sequence[np.ndarray], l2: float = 1.0
+    features: Sequence[np.ndarray],
+    correct: Sequence[np.ndarray],
+    l2: float = 1.0,
+    signs: Sequence[int] | None = None,
 ) -> np.ndarray:
     """Weights w maximising, over questions, the softmax probability of the correct candidates.
 
@@ -53,7 +56,8 @@ def fit_ranker(
         grad = -(p_pos - p_all) @ x + 2 * l2 * w
         return float(value), grad
 
-    result = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B")
+    bounds = _bounds(signs) if signs else None
+    result = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B", bounds=bounds)
     return result.x
 
 
@@ -63,9 +67,14 @@ def pick(features: np.ndarray, weights: np.ndarray) -> int:
 
 
 def fit_logistic(
-    x: np.ndarray, y: np.ndarray, l2: float = 1e-3, balanced: bool = True
+    x: np.ndarray,
+    y: np.ndarray,
+    l2: float = 1e-3,
+    balanced: bool = True,
+    signs: Sequence[int] | None = None,
 ) -> tuple[float, np.ndarray]:
-    """Logistic regression (bias, coefficients) by L-BFGS; balanced weights each class equally."""
+    """Logistic regression (bias, coefficients) by L-BFGS; balanced weights each class equally;
+    `signs` fixes coefficients' signs as in `fit_ranker`."""
     y = np.asarray(y, dtype=np.float64)
     n_pos, n_neg = y.sum(), len(y) - y.sum()
     if n_pos == 0 or n_neg == 0:
@@ -81,8 +90,14 @@ def fit_logistic(
         grad[1:] += 2 * l2 * w[1:]
         return float(value), grad
 
-    result = minimize(loss, np.zeros(xb.shape[1]), jac=True, method="L-BFGS-B")
+    bounds = [(None, None), *_bounds(signs)] if signs else None
+    result = minimize(loss, np.zeros(xb.shape[1]), jac=True, method="L-BFGS-B", bounds=bounds)
     return float(result.x[0]), result.x[1:]
+
+
+def _bounds(signs: Sequence[int]) -> list[tuple[float | None, float | None]]:
+    """+1 keeps a weight >= 0, -1 keeps it <= 0, 0 leaves it free."""
+    return [(0.0, None) if s > 0 else (None, 0.0) if s < 0 else (None, None) for s in signs]
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
