@@ -68,10 +68,10 @@ eval: install
 calibrate: install
 	$(BIN)/footnote eval --calibrate
 
-# How the shipped reader in bot/models/reader was made (about 45 minutes on 2 cores); then
+# How the shipped reader in bot/models/reader was made (about 35 minutes on 2 cores); then
 # `make calibrate` refits the answering model on the reader's held-out articles.
 train-reader: install
-	$(BIN)/footnote train-reader --epochs 2 --out bot/models/reader
+	$(BIN)/footnote train-reader --epochs 3 --unanswerable-share 0.5 --out bot/models/reader
 
 clean:
 	rm -rf .footnote build *.egg-info
