@@ -24,7 +24,7 @@ def test_logistic_with_signs_keeps_a_weight_from_going_negative():
     assert signed[1] >= 0.0 and signed[0] > 0.5  # held at zero; the real evidence still counts
 
 
-def test_ranker_with_signs_keeps_the_reader_weight_positive():
+def test_ranker_with_signs_keeps_the_type_weight_from_going_negative():
     # Two options per question: the right one has the lower "type" value but the higher reader
     # score, so a free fit gives "type" a negative weight.
     rng = np.random.default_rng(3)

@@ -132,7 +132,7 @@ def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
         return inner and (text[at] == "-" or (text[at] in ",." and text[at - 1].isdigit()))
 
     if start < end and not text[start].isspace():
-        while start > 0 and joins(start - 1) and not text[start - 1].isspace():
+        while start > 0 and joins(start - 1):
             start -= 1
     if start < end and not text[end - 1].isspace():
         while end < len(text) and joins(end):
