@@ -118,6 +118,26 @@ def test_threshold_decides_abstention(engine):
     assert not lax.abstained and lax.answer in lax.citations[0].text
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many members does Unison have?",
+        "How many ambulance workers will strike on Wednesday?",
+        "How many members does the RCN have?",
+        "When did the ambulance staff hold their first strike?",
+        "How long will the nurses' strikes last?",
+    ],
+)
+def test_a_typed_question_is_answered_with_a_value_of_its_type_or_refused(engine, question):
+    # "How many members does Unison have?" -> "ambulance staff" was answered before.
+    from bot.answering.question import answer_type
+    from bot.answering.short_answer import has_new_value
+
+    answer = engine.ask(question)
+    kind = answer_type(question)
+    assert answer.abstained or has_new_value(answer.short_answer, kind, content_stems(question))
+
+
 def test_no_hits_abstains(engine):
     answer = answer_question(
         "Who leads the RCN?",

@@ -67,6 +67,11 @@ def test_question_error_is_a_footnote_error():
         # A "who" in a relative clause does not make the question ask for a person.
         ("What did the workers who walked out want?", AnswerType.OTHER),
         ("asdfgh qwerty", AnswerType.OTHER),
+        # An opening "when" clause is not the question: the wh-word after it is.
+        ("When a pathogen has been eaten, it is trapped in what vesicle?", AnswerType.OTHER),
+        ("When B cells replicate, who do their offspring become?", AnswerType.PERSON),
+        ("When's the big nationwide demo?", AnswerType.DATE),
+        ("When will the strike end, and who decides?", AnswerType.DATE),
     ],
 )
 def test_answer_type_comes_from_the_wh_phrase(question, expected):

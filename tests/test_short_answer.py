@@ -82,6 +82,37 @@ def test_patterns_find_dates_and_numbers_that_ner_may_miss():
     assert {"55,000", "12%", "£3.5bn"} <= numbers
 
 
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("two", AnswerType.NUMBER),  # "How many subtypes of B cells exist?"
+        ("dozens of cases", AnswerType.NUMBER),
+        ("half-day", AnswerType.DURATION),
+        ("a week-long series", AnswerType.DURATION),
+        ("in a fortnight's time", AnswerType.DURATION),
+        ("later this month", AnswerType.DATE),
+        ("on the day of the Budget", AnswerType.DATE),
+        ("at the weekend", AnswerType.DATE),
+    ],
+)
+def test_values_written_in_words_are_of_their_type(value, kind):
+    assert has_new_value(value, kind, set())
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("ambulance staff", AnswerType.NUMBER),
+        ("either Unison", AnswerType.NUMBER),
+        ("a half-day strike", AnswerType.NUMBER),  # "half" is no count
+        ("two days", AnswerType.DATE),
+        ("while the talks went on", AnswerType.DURATION),
+    ],
+)
+def test_values_of_another_type_are_not(value, kind):
+    assert not has_new_value(value, kind, set())
+
+
 def test_has_new_value_ignores_values_the_question_contains():
     q = content_stems("What happened on 1 February?")
     assert not has_new_value("The protest is on 1 February.", AnswerType.DATE, q)

@@ -17,6 +17,7 @@ import numpy as np
 
 from bot.answering.candidates import Candidates
 from bot.answering.choice import SPAN_FEATURES
+from bot.answering.question import AnswerType
 
 # What says the articles cover the question at all: retrieval evidence alone, no reader. The
 # "covered" model reads only these, so it can be fitted on every SQuAD article, the reader's
@@ -89,6 +90,18 @@ def answerability_features(
 
 PARTS = ("covered", "answers")
 
+# Kinds a span must hold a value of to answer at all. Names and places are left to the model:
+# "the government" rightly answers "Who brought the legal challenge?" with no capital letter.
+TYPED_KINDS = (AnswerType.DATE, AnswerType.NUMBER, AnswerType.DURATION)
+
+
+def wrong_type(kind: AnswerType, type_match: float) -> bool:
+    """True when a date, number or duration question's chosen span holds no such value:
+    "How many members does Unison have?" is never answered by "ambulance staff", however
+    sure the reader is (SQuAD's fitted weight for this was small: few of its questions are
+    typed)."""
+    return kind in TYPED_KINDS and type_match < 0
+
 
 def probability(features: np.ndarray, weights: Mapping[str, Mapping[str, float]]) -> float:
     """P(answerable) = P(covered) x P(answers), each a logistic model in `weights` (a "bias"
@@ -108,7 +121,9 @@ __all__ = [
     "ANSWERABILITY_FEATURES",
     "COVERED_FEATURES",
     "PARTS",
+    "TYPED_KINDS",
     "answerability_features",
     "covered_features",
     "probability",
+    "wrong_type",
 ]

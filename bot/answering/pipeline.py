@@ -15,9 +15,10 @@ from bot.answering.answerability import (
     answerability_features,
     covered_features,
     probability,
+    wrong_type,
 )
 from bot.answering.candidates import Candidates, find_candidates
-from bot.answering.choice import Options, choice_scores, span_options
+from bot.answering.choice import SPAN_FEATURES, Options, choice_scores, span_options
 from bot.answering.citations import citation, quote, supporting
 from bot.answering.model import AnsweringModel
 from bot.answering.reading import Reading, read
@@ -98,6 +99,9 @@ def decide(examined: Examined, model: AnsweringModel) -> Decision | None:
         examined.reading.best_null_margin,
         covered_features(examined.candidates),
     )
+    type_match = examined.options.features[best, SPAN_FEATURES.index("type_match")]
+    if wrong_type(examined.candidates.kind, type_match):
+        return Decision(best, scores, 0.0)
     return Decision(best, scores, probability(features, model.answerability))
 
 

@@ -115,13 +115,24 @@ _RULES: tuple[tuple[re.Pattern[str], AnswerType], ...] = tuple(
 )
 
 
+_AUXILIARY = (
+    r"is|are|was|were|be|been|do|does|did|will|would|shall|should|can|could|may|might|must|"
+    r"has|have|had|'s"
+)
+# "When a pathogen has been eaten, what traps it?" asks "what": an opening "when"/"where" not
+# followed by an auxiliary, with another wh-word after it, is a clause, not the question.
+_SUBORDINATE = re.compile(
+    rf"^\s*(?:when|where)\b(?!\s*(?:{_AUXILIARY})\b)(?=.*\b(?:what|which|who|whom|whose|how)\b)"
+)
+
+
 def answer_type(question: str, context: Sequence[str] = ()) -> AnswerType:
     """The answer type asked for by the question's first wh-phrase ('In what year...' -> DATE).
 
     An elliptical follow-up with no wh-word at all ("And Unite?") asks for what the question
     before it asked for.
     """
-    text = question.lower()
+    text = _SUBORDINATE.sub(" ", question.lower(), count=1)
     best: tuple[int, int, AnswerType] | None = None
     for order, (pattern, kind) in enumerate(_RULES):
         match = pattern.search(text)

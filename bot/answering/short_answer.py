@@ -20,10 +20,17 @@ _NUMBER_WORD = (
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
     r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen|a few|several|a|an)"
 )
+# Counts written out: what "how many" is answered with when not in figures.
+_COUNT_WORD = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+    r"ninety|hundreds?|thousands?|millions?|billions?|dozens?|several|a few|a couple|a handful"
+)
 _SCALE = r"(?:\s?(?:million|billion|trillion|thousand|hundred|bn|m|k)\b)?"
 _NUMERAL = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 # Capitalised words, joined by the small words of names ("HM Revenue and Customs").
 _NAME = r"[A-Z][\w'.-]*(?: (?:(?:of|and|de|van|von|du|la|the) )?[A-Z][\w'.-]*)*"
+_PERIOD = r"(?:week|weekend|month|year|spring|summer|autumn|winter|morning|afternoon|evening)"
 _UNIT = r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centur(?:y|ies))"
 
 # Cheap patterns: they let every candidate sentence be checked for a value of the wanted type
@@ -42,20 +49,29 @@ PATTERNS: dict[AnswerType, tuple[re.Pattern[str], ...]] = {
             r"\b\d+ (?:BC|AD|BCE|CE)\b",
             r"\b\d{1,2}[:.]\d{2}\s?(?:am|pm|a\.m\.|p\.m\.)?(?!\d)",
             r"\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)",
+            # Relative dates, as news gives them: "later this month", "in a fortnight's time".
+            rf"\b(?:(?:this|next|last|later this|earlier this) {_PERIOD}|at the weekend|"
+            r"today|tomorrow|yesterday|tonight|fortnight|the day of the \w+)\b",
         )
     ),
-    AnswerType.NUMBER: tuple(
-        re.compile(p)
-        for p in (
-            rf"[£$€¥]\s?(?:{_NUMERAL}){_SCALE}",
-            rf"\b(?:{_NUMERAL})\s?(?:%|per ?cent\b|percent\b)",
-            rf"\b(?:{_NUMERAL}){_SCALE}",
-        )
+    AnswerType.NUMBER: (
+        *(
+            re.compile(p)
+            for p in (
+                rf"[£$€¥]\s?(?:{_NUMERAL}){_SCALE}",
+                rf"\b(?:{_NUMERAL})\s?(?:%|per ?cent\b|percent\b)",
+                rf"\b(?:{_NUMERAL}){_SCALE}",
+            )
+        ),
+        # "How many subtypes ...?" -> "two"; "dozens", "millions"
+        re.compile(rf"\b(?:{_COUNT_WORD})\b", re.IGNORECASE),
     ),
     AnswerType.DURATION: tuple(
         re.compile(p, re.IGNORECASE)
         for p in (
-            rf"\b(?:{_NUMERAL}|{_NUMBER_WORD})[ -]{_UNIT}\b",
+            rf"\b(?:{_NUMERAL}|{_NUMBER_WORD}|half|full|all)[ -]{_UNIT}\b",
+            r"\b(?:hour|day|week|month|year|decade)s?[ -]long\b",
+            r"\b(?:(?:a |one )?(?:fortnight|lifetime)|a while)\b",
             rf"\b(?:{_NUMERAL})\b",
         )
     ),

@@ -31,11 +31,13 @@ from bot.answering.answerability import (
     answerability_features,
     covered_features,
     probability,
+    wrong_type,
 )
 from bot.answering.candidates import find_candidates
 from bot.answering.choice import SPAN_FEATURES, choice_scores
 from bot.answering.model import MODEL_FILE, AnsweringModel, load_model, save_model
 from bot.answering.pipeline import examine
+from bot.answering.question import answer_type
 from bot.evaluation.datasets import (
     ANSWERABLE,
     NEAR_MISS,
@@ -414,6 +416,10 @@ def _answerability_row(item: Item, model: AnsweringModel) -> np.ndarray:
 
 
 def _confidence(item: Item, model: AnsweringModel) -> float:
+    best = int(np.argmax(choice_scores(item.features, model.choice)))
+    kind = answer_type(item.question.question)
+    if wrong_type(kind, item.features[best, SPAN_FEATURES.index("type_match")]):
+        return 0.0  # as answering decides (pipeline.decide)
     return probability(_answerability_row(item, model), model.answerability)
 
 
