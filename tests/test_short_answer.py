@@ -22,6 +22,7 @@ UNITE = (
     "union calling for a 24-hour general strike against the government's spending cuts, the BBC "
     "reported earlier this week."
 )
+RCN_LEADER = "Pat Cullen, the leader of the RCN, told The Independent at the weekend."
 HMRC = "It will stage a half-day strike at HM Revenue and Customs on Monday."
 
 
@@ -51,10 +52,26 @@ def test_clean_span_trims_stray_punctuation_and_unbalanced_quotes(text, span, ex
         (UNITE, "1.", "1.4"),
         (UNITE, "24", "24-hour"),
         (UNITE, "UK", "UK"),  # "UK's": the possessive is not part of the name
-        (HMRC, "Revenue and Custom", "Revenue and Customs"),
+        (HMRC, "Revenue and Custom", "HM Revenue and Customs"),  # and names whole
     ],
 )
 def test_clean_span_never_cuts_a_word(text, span, expected):
+    start = text.index(span)
+    a, b = clean_span(text, start, start + len(span))
+    assert text[a:b] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "expected"),
+    [
+        (RCN_LEADER, "Pat", "Pat Cullen"),
+        (RCN_LEADER, "Cullen", "Pat Cullen"),
+        (RCN_LEADER, "Independent", "The Independent"),
+        (RCN_LEADER, "leader of the RCN", "leader of the RCN"),
+        (TUC, "1 February", "1 February"),
+    ],
+)
+def test_clean_span_never_cuts_a_name(text, span, expected):
     start = text.index(span)
     a, b = clean_span(text, start, start + len(span))
     assert text[a:b] == expected

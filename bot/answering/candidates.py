@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.answering.question import AnswerType, answer_type
+from bot.answering.rarity import unseen_share
 from bot.answering.short_answer import has_new_value
 from bot.answering.terms import is_content
 from index.tokens import stem, tokenize
@@ -156,10 +157,13 @@ def question_terms(
 ) -> QuestionTerms:
     """Stems of the question (and, down-weighted, its context) with their IDF weights.
 
-    `idf` gives None for a word the corpus has never seen; such a word weighs `unseen_idf`:
-    when a question hinges on it ("2022", "football"), a sentence without it is unlikely to be
-    the answer. No word weighs less than a quarter of that: in a small corpus BM25 gives words
-    found in half the passages ("TUC" in a TUC story) an IDF of zero, yet they still matter.
+    `idf` gives None for a word the corpus has never seen; such a word weighs `unseen_idf` when
+    English rarely uses it: when a question hinges on it ("2022", "sourdough"), a sentence
+    without it is unlikely to be the answer. One English uses everywhere ("boss", "demo")
+    weighs less (`rarity.unseen_share`): a small corpus lacks it because its articles word the
+    same thing otherwise. No word weighs less than a quarter of `unseen_idf`: in a small corpus
+    BM25 gives words found in half the passages ("TUC" in a TUC story) an IDF of zero, yet they
+    still matter.
     """
     floor = unseen_idf / 4
     weights: dict[str, float] = {}
@@ -169,7 +173,7 @@ def question_terms(
         stems = [stem(t) for t in tokens]
         for token, s in zip(tokens, stems, strict=True):
             known = idf(token)
-            weight = unseen_idf if known is None else max(known, floor)
+            weight = unseen_idf * unseen_share(token) if known is None else max(known, floor)
             weights[s] = max(weights.get(s, 0.0), scale * weight)
         bigrams.update(zip(stems, stems[1:], strict=False))
     return QuestionTerms(weights, frozenset(bigrams), frozenset(weights), kind)

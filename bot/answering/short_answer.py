@@ -119,7 +119,7 @@ def has_new_value(text: str, kind: AnswerType, question_stems: set[str]) -> bool
 def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
     """A reader span made of whole words, with stray spaces, quotes, brackets and trailing
     punctuation trimmed off."""
-    start, end = _trim(text, *_whole_words(text, start, end))
+    start, end = _trim(text, *_whole_names(text, *_whole_words(text, start, end)))
     value = text[start:end]
     # An unbalanced bracket or quote left at one end is as stray as a trailing comma.
     for opening, closing in ("()", "[]", "“”", "‘’"):
@@ -153,6 +153,32 @@ def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     if start < end and not text[end - 1].isspace():
         while end < len(text) and joins(end):
             end += 1
+    return start, end
+
+
+_CAPITALISED = re.compile(r"[A-Z][\w'.-]*")
+
+
+def _whole_names(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span grown to the names it cuts: "Pat" of "Pat Cullen", "Cullen" of "Pat Cullen".
+    A name is a run of capitalised words with single spaces between; a span that stops inside
+    one stops at a word piece the reader happened to score highest, not at what it means."""
+    value = text[start:end].strip()
+    if not value:
+        return start, end
+    if value[0].isupper():
+        while True:
+            before = text.rfind(" ", 0, start - 1)
+            word = text[before + 1 : start - 1]
+            if start < 2 or text[start - 1] != " " or not _CAPITALISED.fullmatch(word):
+                break
+            start = before + 1
+    if value[-1].isalnum() and value.split()[-1][0].isupper():
+        while text[end : end + 1] == " ":
+            match = _CAPITALISED.match(text, end + 1)
+            if match is None:
+                break
+            end = match.end()
     return start, end
 
 
