@@ -216,3 +216,21 @@ def test_calibration_fits_a_model_that_answering_loads(held_out_squad, settings,
 
 
 SEED_ARTICLE = "004_ae9d525e8a820230.txt"
+
+
+def test_calibration_cache_is_keyed_on_the_answering_code(tmp_path):
+    # Items cached before a change to a pattern or a weighting must not be read back after it.
+    import shutil
+
+    import bot.answering
+    from bot.evaluation.calibration import _answering_code
+
+    copy = tmp_path / "answering"
+    shutil.copytree(Path(bot.answering.__file__).parent, copy)
+    assert _answering_code(copy) == _answering_code()
+    short_answer = copy / "short_answer.py"
+    short_answer.write_text(short_answer.read_text() + "\n# a changed pattern\n")
+    changed_code = _answering_code(copy)
+    assert changed_code != _answering_code()
+    (copy / "data" / "english_frequency.tsv").write_text("7.72\tthe\n")
+    assert _answering_code(copy) != changed_code

@@ -300,12 +300,26 @@ def _cache_path(
             [settings.sentence_share, settings.model, k, base.sentences, base.windows],
             SPAN_FEATURES,
             ANSWERABILITY_FEATURES,
+            _answering_code(),
             kind,
         ]
     )
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     folder = (cache_root or default_cache_root()) / "calibration"
     return folder / f"{dataset.name}-{kind}-{digest}.pkl"
+
+
+def _answering_code(folder: Path | None = None) -> str:
+    """A digest of the answering stages' source (in `folder`, by default bot/answering): a
+    changed pattern or weighting changes every option's features, so items cached before it
+    must not be read back."""
+    import bot.answering
+
+    folder = folder or Path(bot.answering.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted([*folder.glob("*.py"), *folder.glob("data/*")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _folds(dataset: Dataset) -> np.ndarray:
