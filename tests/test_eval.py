@@ -184,6 +184,7 @@ def test_calibration_confidence_is_what_answering_decides(engine, embedder, sett
             found.reading.best_null_margin,
             covered_features(found.candidates),
             False,
+            found.candidates.kind,
         )
         answer = answer_question(q.question, hits, index, reader, model, vector, threshold=0.0)
         assert answer.confidence == pytest.approx(_confidence(item, model), abs=1e-9)

@@ -95,12 +95,12 @@ PARTS = ("covered", "answers")
 TYPED_KINDS = (AnswerType.DATE, AnswerType.NUMBER, AnswerType.DURATION)
 
 
-def wrong_type(kind: AnswerType, type_match: float) -> bool:
-    """True when a date, number or duration question's chosen span holds no such value:
-    "How many members does Unison have?" is never answered by "ambulance staff", however
-    sure the reader is (SQuAD's fitted weight for this was small: few of its questions are
-    typed)."""
-    return kind in TYPED_KINDS and type_match < 0
+def wrong_type(kind: AnswerType, span_row: np.ndarray) -> bool:
+    """True when a date, number or duration question's chosen span (its SPAN_FEATURES row)
+    holds no such value: "How many members does Unison have?" is never answered by "ambulance
+    staff", however sure the reader is (SQuAD's fitted weight for this was small: few of its
+    questions are typed)."""
+    return kind in TYPED_KINDS and span_row[SPAN_FEATURES.index("type_match")] < 0
 
 
 def probability(features: np.ndarray, weights: Mapping[str, Mapping[str, float]]) -> float:

@@ -18,7 +18,7 @@ from bot.answering.answerability import (
     wrong_type,
 )
 from bot.answering.candidates import Candidates, find_candidates
-from bot.answering.choice import SPAN_FEATURES, Options, choice_scores, span_options
+from bot.answering.choice import Options, choice_scores, span_options
 from bot.answering.citations import citation, quote, supporting
 from bot.answering.model import AnsweringModel
 from bot.answering.reading import Reading, read
@@ -92,6 +92,8 @@ def decide(examined: Examined, model: AnsweringModel) -> Decision | None:
         return None
     scores = choice_scores(examined.options.features, model.choice)
     best = int(np.argmax(scores))
+    if wrong_type(examined.candidates.kind, examined.options.features[best]):
+        return Decision(best, scores, 0.0)
     features = answerability_features(
         examined.options.features,
         scores,
@@ -99,9 +101,6 @@ def decide(examined: Examined, model: AnsweringModel) -> Decision | None:
         examined.reading.best_null_margin,
         covered_features(examined.candidates),
     )
-    type_match = examined.options.features[best, SPAN_FEATURES.index("type_match")]
-    if wrong_type(examined.candidates.kind, type_match):
-        return Decision(best, scores, 0.0)
     return Decision(best, scores, probability(features, model.answerability))
 
 

@@ -28,8 +28,9 @@ _COUNT_WORD = (
 )
 _SCALE = r"(?:\s?(?:million|billion|trillion|thousand|hundred|bn|m|k)\b)?"
 _NUMERAL = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_CAPITAL_WORD = r"[A-Z][\w'.-]*"
 # Capitalised words, joined by the small words of names ("HM Revenue and Customs").
-_NAME = r"[A-Z][\w'.-]*(?: (?:(?:of|and|de|van|von|du|la|the) )?[A-Z][\w'.-]*)*"
+_NAME = rf"{_CAPITAL_WORD}(?: (?:(?:of|and|de|van|von|du|la|the) )?{_CAPITAL_WORD})*"
 _PERIOD = r"(?:week|weekend|month|year|spring|summer|autumn|winter|morning|afternoon|evening)"
 _UNIT = r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centur(?:y|ies))"
 
@@ -156,7 +157,7 @@ def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-_CAPITALISED = re.compile(r"[A-Z][\w'.-]*")
+_CAPITALISED = re.compile(_CAPITAL_WORD)
 
 
 def _whole_names(text: str, start: int, end: int) -> tuple[int, int]:
@@ -167,12 +168,11 @@ def _whole_names(text: str, start: int, end: int) -> tuple[int, int]:
     if not value:
         return start, end
     if value[0].isupper():
-        while True:
-            before = text.rfind(" ", 0, start - 1)
-            word = text[before + 1 : start - 1]
-            if start < 2 or text[start - 1] != " " or not _CAPITALISED.fullmatch(word):
+        while start >= 2 and text[start - 1] == " ":
+            before = text.rfind(" ", 0, start - 1) + 1
+            if not _CAPITALISED.fullmatch(text, before, start - 1):
                 break
-            start = before + 1
+            start = before
     if value[-1].isalnum() and value.split()[-1][0].isupper():
         while text[end : end + 1] == " ":
             match = _CAPITALISED.match(text, end + 1)

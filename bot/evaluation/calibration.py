@@ -37,7 +37,7 @@ from bot.answering.candidates import find_candidates
 from bot.answering.choice import SPAN_FEATURES, choice_scores
 from bot.answering.model import MODEL_FILE, AnsweringModel, load_model, save_model
 from bot.answering.pipeline import examine
-from bot.answering.question import answer_type
+from bot.answering.question import AnswerType
 from bot.evaluation.datasets import (
     ANSWERABLE,
     NEAR_MISS,
@@ -83,6 +83,7 @@ class Item:
     best_null_margin: float
     covered: np.ndarray  # COVERED_FEATURES: retrieval evidence, no reader
     squad: bool
+    kind: AnswerType  # the answer type the candidates were found for
 
     @property
     def must_refuse(self) -> bool:
@@ -242,6 +243,7 @@ def _items(
                 examined.reading.best_null_margin,
                 covered_features(examined.candidates),
                 dataset.format.startswith("squad"),
+                examined.candidates.kind,
             )
         )
     return out
@@ -310,14 +312,14 @@ def _cache_path(
 
 
 def _answering_code(folder: Path | None = None) -> str:
-    """A digest of the answering stages' source (in `folder`, by default bot/answering): a
-    changed pattern or weighting changes every option's features, so items cached before it
-    must not be read back."""
+    """A digest of the answering stages' source (in `folder`, by default bot/answering) and of
+    this module, which defines Item: a changed pattern or weighting changes every option's
+    features, and a changed Item does not unpickle, so items cached before must not be read."""
     import bot.answering
 
     folder = folder or Path(bot.answering.__file__).parent
     digest = hashlib.sha256()
-    for path in sorted([*folder.glob("*.py"), *folder.glob("data/*")]):
+    for path in [*sorted([*folder.glob("*.py"), *folder.glob("data/*")]), Path(__file__)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -431,8 +433,7 @@ def _answerability_row(item: Item, model: AnsweringModel) -> np.ndarray:
 
 def _confidence(item: Item, model: AnsweringModel) -> float:
     best = int(np.argmax(choice_scores(item.features, model.choice)))
-    kind = answer_type(item.question.question)
-    if wrong_type(kind, item.features[best, SPAN_FEATURES.index("type_match")]):
+    if wrong_type(item.kind, item.features[best]):
         return 0.0  # as answering decides (pipeline.decide)
     return probability(_answerability_row(item, model), model.answerability)
 
