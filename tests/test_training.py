@@ -79,6 +79,31 @@ def test_hard_negatives_are_other_passages_like_the_question_without_its_answer(
     assert hard_negatives(examples, embedder.encode, per_question=0) == []
 
 
+def test_generated_questions_ask_for_a_value_of_their_passage_by_its_type(tiny_squad):
+    from bot.answering.question import AnswerType, answer_type
+    from bot.training.generated import generated_questions
+
+    examples, _ = load_examples([tiny_squad])
+    train_set, held = split_by_article(examples, folds=4, hold_out=(1, 3))
+    generated = generated_questions(train_set, per_passage=3, seed=13)
+    passages = {e.context for e in train_set}
+    assert len(generated) >= 4  # two passages, several values each
+    assert len({g.id for g in generated}) == len(generated)
+    for g in generated:
+        assert g.context in passages and g.article not in {e.article for e in held}
+        ((at, answer),) = g.answers
+        assert g.context[at : at + len(answer)] == answer
+        assert g.question.endswith("?") and len(g.question.split()) >= 4
+        kind = answer_type(g.question)
+        if kind is AnswerType.DATE:
+            assert any(ch.isdigit() for ch in answer) or answer[0].isupper(), g
+        if kind is AnswerType.NUMBER:
+            assert not answer[0].isupper(), g
+    assert {answer_type(g.question) for g in generated} >= {AnswerType.DATE, AnswerType.NUMBER}
+    assert generated == generated_questions(train_set, per_passage=3, seed=13)
+    assert generated_questions(train_set, per_passage=0, seed=13) == []
+
+
 def test_jsonl_answers_are_located_in_their_article(tmp_path):
     articles = {"a.txt": "The union is led by Pat Cullen. It has 270,000 members."}
     path = tmp_path / "qa.jsonl"
@@ -129,7 +154,8 @@ def test_train_reader_writes_a_folder_answering_loads(tiny_squad, tmp_path):
     out = tmp_path / "reader"
     result = subprocess.run(
         [sys.executable, "-m", "bot.frontends.cli", "train-reader", "--dataset", str(tiny_squad)]
-        + ["--out", str(out), "--limit", "16", "--folds", "4", "--hold-out", "3"],
+        + ["--out", str(out), "--limit", "16", "--folds", "4", "--hold-out", "3"]
+        + ["--generated", "1"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -144,6 +170,8 @@ def test_train_reader_writes_a_folder_answering_loads(tiny_squad, tmp_path):
     assert check.returncode == 0
     card = (out / "MODEL_CARD.md").read_text()
     assert "footnote train-reader --dataset" in card and "Steam_engine" in card
+    assert "generated questions" in card
+    assert json.loads((out / "training.json").read_text())["generated_questions"] > 0
     reader = Reader(out)
     assert reader.held_out == ("Steam_engine",)
     assert "Steam_engine" not in reader.trained_on

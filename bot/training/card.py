@@ -19,6 +19,7 @@ def write_card(
     *,
     unanswerable_share: float = 1.0,
     negatives: int = 0,
+    generated: int = 0,
 ) -> None:
     held = (
         f"| gold passage given, answer forced: EM / F1 | {figures['exact_match']} / "
@@ -40,6 +41,12 @@ def write_card(
         if negatives
         else ""
     )
+    if generated:
+        extra += (
+            f" Beside them, {generated} generated questions: cloze questions made by rule "
+            "from the training passages' dates, figures, places and names "
+            "(`bot/training/generated.py`)."
+        )
     text = f"""# Footnote reader
 
 An extractive reader: all-MiniLM-L6-v2 (Apache-2.0; a 6-layer, 384-wide uncased BERT) with a

@@ -21,6 +21,7 @@ from bot.training.folds import (
     keep_unanswerable,
     split_by_article,
 )
+from bot.training.generated import generated_questions
 from bot.training.heldout import gold_passage_scores
 from bot.training.negatives import hard_negatives
 from bot.training.train import (
@@ -75,6 +76,13 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         help="per answerable question, this many other training passages most like it, taught "
         "as holding no answer (default 0)",
     )
+    parser.add_argument(
+        "--generated",
+        type=int,
+        default=0,
+        help="per training passage, this many cloze questions made by rule from its dates, "
+        "figures, places and names (default 0)",
+    )
 
 
 def run_train(args: argparse.Namespace, argv: list[str]) -> int:
@@ -96,6 +104,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         train_set = train_set[: args.limit]
     train_set = keep_unanswerable(train_set, args.unanswerable_share, args.seed)
     negatives = _negatives(train_set, args.negatives)
+    generated = generated_questions(train_set, args.generated, args.seed)
     config = TrainConfig(
         base_model=str(base),
         epochs=args.epochs,
@@ -106,13 +115,15 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         seed=args.seed,
         unanswerable_share=args.unanswerable_share,
         negatives=args.negatives,
+        generated=args.generated,
     )
     tokenizer = window_tokenizer(config)
-    features = featurize([*train_set, *negatives], tokenizer)
+    features = featurize([*train_set, *negatives, *generated], tokenizer)
     trained_on = articles_in_order(train_set)
     held_out = articles_in_order(test_set)
     print(
-        f"Training on {len(train_set)} questions and {len(negatives)} hard negatives "
+        f"Training on {len(train_set)} questions, {len(negatives)} hard negatives and "
+        f"{len(generated)} generated questions "
         f"({len(features)} windows) from "
         f"{len(trained_on)} articles; holding out {len(test_set)} questions from "
         f"{len(held_out)} articles.",
@@ -148,6 +159,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
             "config": asdict(config) | {"base_model": "all-MiniLM-L6-v2"},
             "questions": len(train_set),
             "hard_negatives": len(negatives),
+            "generated_questions": len(generated),
             "windows": len(features),
             "minutes": round(minutes, 1),
             "held_out_gold_passage": figures,
@@ -163,6 +175,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         minutes,
         unanswerable_share=args.unanswerable_share,
         negatives=len(negatives),
+        generated=len(generated),
     )
     write_checksums(args.out)
     (args.out / CHECKPOINT).unlink(missing_ok=True)  # the run is done; the folder is the model

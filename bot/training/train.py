@@ -38,6 +38,7 @@ class TrainConfig:
     seed: int = 13
     unanswerable_share: float = 1.0  # of the unanswerable training questions, drawn by the seed
     negatives: int = 0  # hard-negative passages per answerable question (bot/training/negatives)
+    generated: int = 0  # generated cloze questions per training passage (bot/training/generated)
     threads: int = 0  # torch threads; 0: every core
     checkpoint_every: int = 50  # steps
 
