@@ -138,6 +138,22 @@ def test_a_typed_question_is_answered_with_a_value_of_its_type_or_refused(engine
     assert answer.abstained or has_new_value(answer.short_answer, kind, content_stems(question))
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Why are unions planning a national day of protest?",
+        "What is the national day of protest against?",
+    ],
+)
+def test_a_question_that_asks_no_date_is_not_answered_with_a_date(engine, question):
+    # Both were answered "1 February", the date of the day of protest.
+    from bot.answering.question import AnswerType
+    from bot.answering.short_answer import is_only_value
+
+    answer = engine.ask(question)
+    assert answer.abstained or not is_only_value(answer.short_answer, AnswerType.DATE)
+
+
 def test_no_hits_abstains(engine):
     answer = answer_question(
         "Who leads the RCN?",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answering.question import AnswerType, answer_type
-from bot.answering.short_answer import clean_span, has_new_value, pattern_values
+from bot.answering.short_answer import clean_span, has_new_value, is_only_value, pattern_values
 from bot.answering.terms import content_stems
 
 TUC = (
@@ -131,3 +131,19 @@ def test_has_new_value_ignores_values_the_question_contains():
     q = content_stems("What happened on 1 February?")
     assert not has_new_value("The protest is on 1 February.", AnswerType.DATE, q)
     assert has_new_value("The protest is on 2 March.", AnswerType.DATE, q)
+
+
+@pytest.mark.parametrize(
+    ("text", "only"),
+    [
+        ("1 February", True),
+        ("on 1 February", True),
+        ("On Wednesday", True),
+        ("later this month", True),
+        ("the plan for 1 February", False),
+        ("Pat Cullen", False),
+        ("", False),
+    ],
+)
+def test_a_span_is_only_a_date_when_nothing_but_the_date_is_in_it(text, only):
+    assert is_only_value(text, AnswerType.DATE) is only

@@ -77,7 +77,7 @@ def test_a_follow_up_with_the_conversation_id_is_read_against_the_earlier_turn(s
     client = serve()
     first = client.post("/api/ask", json={"question": QUESTION}).json()
     # A follow-up that needs the earlier turn: alone, "it" could be anything the articles say.
-    question = "and what is it against?"
+    question = "and who is organising it?"
     follow_up = {"question": question, "conversation_id": first["conversation_id"]}
     answer = client.post("/api/ask", json=follow_up).json()
     assert answer["conversation_id"] == first["conversation_id"]

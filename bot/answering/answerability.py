@@ -99,8 +99,10 @@ def wrong_type(kind: AnswerType, span_row: np.ndarray) -> bool:
     """True when a date, number or duration question's chosen span (its SPAN_FEATURES row)
     holds no such value: "How many members does Unison have?" is never answered by "ambulance
     staff", however sure the reader is (SQuAD's fitted weight for this was small: few of its
-    questions are typed)."""
-    return kind in TYPED_KINDS and span_row[SPAN_FEATURES.index("type_match")] < 0
+    questions are typed). And when a what, which, why or how question's span is only a date:
+    "What is the day of protest against?" is not answered "1 February"."""
+    mismatch = span_row[SPAN_FEATURES.index("type_match")] < 0
+    return mismatch and (kind in TYPED_KINDS or kind is AnswerType.OTHER)
 
 
 def probability(features: np.ndarray, weights: Mapping[str, Mapping[str, float]]) -> float:

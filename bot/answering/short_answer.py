@@ -117,6 +117,18 @@ def has_new_value(text: str, kind: AnswerType, question_stems: set[str]) -> bool
     )
 
 
+def is_only_value(text: str, kind: AnswerType) -> bool:
+    """True when the whole text, bar a leading preposition, is one value of `kind`: "on 1
+    February" is only a date; "the plan for 1 February" is not."""
+    value = _LEADING_PREPOSITION.sub("", text.strip(" \t\n\"'“”‘’.,;:"))
+    return bool(value) and any(
+        v.start == 0 and v.end == len(value) for v in pattern_values(value, kind)
+    )
+
+
+_LEADING_PREPOSITION = re.compile(r"^(?:on|in|at|by|from|since|until|during|before|after) ", re.I)
+
+
 def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
     """A reader span made of whole words, with stray spaces, quotes, brackets and trailing
     punctuation trimmed off."""
@@ -206,4 +218,4 @@ def _after_preposition(text: str, start: int, end: int) -> int:
     return start + sum(len(w) + 1 for w in words[:skip])
 
 
-__all__ = ["PATTERNS", "Value", "clean_span", "has_new_value", "pattern_values"]
+__all__ = ["PATTERNS", "Value", "clean_span", "has_new_value", "is_only_value", "pattern_values"]
