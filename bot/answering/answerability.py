@@ -119,12 +119,30 @@ def probability(features: np.ndarray, weights: Mapping[str, Mapping[str, float]]
     return p
 
 
+def confidence(
+    kind: AnswerType,
+    span_features: np.ndarray,
+    scores: np.ndarray,
+    best: int,
+    best_null_margin: float,
+    covered: np.ndarray,
+    weights: Mapping[str, Mapping[str, float]],
+) -> float:
+    """P(answerable) of option `best`, as answering and calibration both judge it: 0 when its
+    span is of the wrong type (wrong_type), else the probability of its ANSWERABILITY_FEATURES."""
+    if wrong_type(kind, span_features[best]):
+        return 0.0
+    row = answerability_features(span_features, scores, best, best_null_margin, covered)
+    return probability(row, weights)
+
+
 __all__ = [
     "ANSWERABILITY_FEATURES",
     "COVERED_FEATURES",
     "PARTS",
     "TYPED_KINDS",
     "answerability_features",
+    "confidence",
     "covered_features",
     "probability",
     "wrong_type",

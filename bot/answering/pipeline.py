@@ -11,12 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.answering.answer import Answer, abstention
-from bot.answering.answerability import (
-    answerability_features,
-    covered_features,
-    probability,
-    wrong_type,
-)
+from bot.answering.answerability import confidence, covered_features
 from bot.answering.candidates import Candidates, find_candidates
 from bot.answering.choice import Options, choice_scores, span_options
 from bot.answering.citations import citation, quote, supporting
@@ -92,16 +87,16 @@ def decide(examined: Examined, model: AnsweringModel) -> Decision | None:
         return None
     scores = choice_scores(examined.options.features, model.choice)
     best = int(np.argmax(scores))
-    if wrong_type(examined.candidates.kind, examined.options.features[best]):
-        return Decision(best, scores, 0.0)
-    features = answerability_features(
+    p = confidence(
+        examined.candidates.kind,
         examined.options.features,
         scores,
         best,
         examined.reading.best_null_margin,
         covered_features(examined.candidates),
+        model.answerability,
     )
-    return Decision(best, scores, probability(features, model.answerability))
+    return Decision(best, scores, p)
 
 
 def answer_question(

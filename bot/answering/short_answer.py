@@ -120,7 +120,7 @@ def has_new_value(text: str, kind: AnswerType, question_stems: set[str]) -> bool
 def is_only_value(text: str, kind: AnswerType) -> bool:
     """True when the whole text, bar a leading preposition, is one value of `kind`: "on 1
     February" is only a date; "the plan for 1 February" is not."""
-    value = _LEADING_PREPOSITION.sub("", text.strip(" \t\n\"'“”‘’.,;:"))
+    value = _LEADING_PREPOSITION.sub("", text[slice(*_trim(text, 0, len(text)))])
     return bool(value) and any(
         v.start == 0 and v.end == len(value) for v in pattern_values(value, kind)
     )

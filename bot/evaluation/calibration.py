@@ -29,9 +29,8 @@ from bot.answering.answerability import (
     ANSWERABILITY_FEATURES,
     COVERED_FEATURES,
     answerability_features,
+    confidence,
     covered_features,
-    probability,
-    wrong_type,
 )
 from bot.answering.candidates import find_candidates
 from bot.answering.choice import SPAN_FEATURES, choice_scores
@@ -432,10 +431,17 @@ def _answerability_row(item: Item, model: AnsweringModel) -> np.ndarray:
 
 
 def _confidence(item: Item, model: AnsweringModel) -> float:
-    best = int(np.argmax(choice_scores(item.features, model.choice)))
-    if wrong_type(item.kind, item.features[best]):
-        return 0.0  # as answering decides (pipeline.decide)
-    return probability(_answerability_row(item, model), model.answerability)
+    scores = choice_scores(item.features, model.choice)
+    best = int(np.argmax(scores))
+    return confidence(
+        item.kind,
+        item.features,
+        scores,
+        best,
+        item.best_null_margin,
+        item.covered,
+        model.answerability,
+    )
 
 
 def _chosen_f1(item: Item, model: AnsweringModel) -> float:

@@ -42,6 +42,7 @@ class _Slot:
     start: int  # in the passage
     end: int
     kind: AnswerType
+    sentence: tuple[int, int]  # the passage's sentence holding it
 
 
 def generated_questions(
@@ -94,7 +95,7 @@ def _slots(context: str) -> list[_Slot]:
                 if kind is AnswerType.PLACE and not _LOCATIVE.search(context[max(0, a - 12) : a]):
                     continue  # a capitalised word after "in", "at", "from": a place, likely
                 taken.append((a, b))
-                found[(a, b)] = _Slot(a, b, kind)
+                found[(a, b)] = _Slot(a, b, kind, (start, end))
     return list(found.values())
 
 
@@ -113,9 +114,8 @@ def _diverse(slots: list[_Slot], n: int) -> list[_Slot]:
 
 def _question(context: str, slot: _Slot, rng: random.Random) -> str | None:
     """The cloze question for one slot, or None when the clause around it is too short."""
-    sentence = next((s, e) for s, e in split_sentences(context) if s <= slot.start < e)
-    before = _WORD.findall(context[sentence[0] : slot.start])[-_REACH:]
-    after = _WORD.findall(context[slot.end : sentence[1]])[:_REACH]
+    before = _WORD.findall(context[slot.sentence[0] : slot.start])[-_REACH:]
+    after = _WORD.findall(context[slot.end : slot.sentence[1]])[:_REACH]
     answer = context[slot.start : slot.end]
     kind = slot.kind
     if before and before[-1].lower() in _DETERMINERS:
