@@ -104,6 +104,66 @@ def test_generated_questions_ask_for_a_value_of_their_passage_by_its_type(tiny_s
     assert generated_questions(train_set, per_passage=0, seed=13) == []
 
 
+def test_distractors_are_other_passages_batched_with_their_question(tiny_squad, config, embedder):
+    from bot.training.negatives import hard_negatives
+    from bot.training.shared_norm import distractor_features, group_batches
+
+    examples, _ = load_examples([tiny_squad])
+    examples = examples[:40]
+    tokenizer = window_tokenizer(config)
+    own = featurize(examples, tokenizer)
+    negatives = hard_negatives(examples, embedder.encode, 1)
+    distractors = distractor_features(examples, negatives, tokenizer)
+    assert len(distractors) == len(negatives) == sum(e.answerable for e in examples)
+    for negative, d in zip(negatives, distractors, strict=True):
+        example = examples[d.example]
+        assert example.question == negative.question and d.distractor and (d.start, d.end) == (0, 0)
+        assert negative.context != example.context
+        assert all(answer not in negative.context for _, answer in example.answers)
+        # the window is read from the other passage, beside the question's own tokens
+        first = negative.context[d.window.offsets[0, 0] : d.window.offsets[0, 1]]
+        assert (
+            first
+            and tokenizer.question_ids(example.question)
+            == d.window.ids[1 : d.window.first - 1].tolist()
+        )
+    features = own + distractors
+    batches = group_batches(features, batch_size=8, epochs=2, seed=13)
+    seen = [i for b in batches for i in b]
+    assert sorted(seen) == sorted(list(range(len(features))) * 2)  # every window, each epoch
+    for batch in batches:
+        asked = {features[i].example for i in batch}
+        for number in asked:  # an example's windows are never split across batches
+            mine = [i for i, f in enumerate(features) if f.example == number]
+            assert set(mine) <= set(batch)
+    assert batches == group_batches(features, batch_size=8, epochs=2, seed=13)
+
+
+def test_shared_loss_scores_the_gold_span_against_every_window_of_its_question():
+    import numpy as np
+    import torch
+
+    from bot.answering.windows import Window
+    from bot.training.features import Feature
+    from bot.training.shared_norm import shared_loss
+
+    def window() -> Window:  # [CLS] q [SEP] p p p [SEP]
+        ids = np.array([101, 7, 102, 8, 9, 10, 102])
+        return Window(ids, np.array([0, 0, 0, 1, 1, 1, 1]), 3, np.zeros((3, 2), dtype=np.int64))
+
+    batch = [Feature(0, window(), 4, 5), Feature(0, window(), 0, 0, distractor=True)]
+    start = torch.zeros(2, 7)
+    end = torch.zeros(2, 7)
+    start[:, 0] = end[:, 0] = 50.0  # [CLS] and the question are outside the shared softmax
+    loss = shared_loss(start, end, batch)
+    assert abs(loss.item() - np.log(6)) < 1e-5  # six passage tokens, all alike
+    start[1, 4] = end[1, 5] = 5.0  # a distractor's span scores high: the loss rises
+    assert shared_loss(start, end, batch).item() > loss.item() + 1
+    start[0, 4] = end[0, 5] = 10.0  # the gold span scores higher: it falls
+    assert shared_loss(start, end, batch).item() < 0.1
+    assert shared_loss(start, end, [Feature(0, window(), 0, 0)]) is None  # no answer: no loss
+
+
 def test_jsonl_answers_are_located_in_their_article(tmp_path):
     articles = {"a.txt": "The union is led by Pat Cullen. It has 270,000 members."}
     path = tmp_path / "qa.jsonl"
@@ -155,7 +215,7 @@ def test_train_reader_writes_a_folder_answering_loads(tiny_squad, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "bot.frontends.cli", "train-reader", "--dataset", str(tiny_squad)]
         + ["--out", str(out), "--limit", "16", "--folds", "4", "--hold-out", "3"]
-        + ["--generated", "1"],
+        + ["--generated", "1", "--distractors", "1"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -171,7 +231,10 @@ def test_train_reader_writes_a_folder_answering_loads(tiny_squad, tmp_path):
     card = (out / "MODEL_CARD.md").read_text()
     assert "footnote train-reader --dataset" in card and "Steam_engine" in card
     assert "generated questions" in card
-    assert json.loads((out / "training.json").read_text())["generated_questions"] > 0
+    assert "shared normalisation" in card
+    recorded = json.loads((out / "training.json").read_text())
+    assert recorded["generated_questions"] > 0 and recorded["distractor_windows"] > 0
+    assert recorded["config"]["distractors"] == 1
     reader = Reader(out)
     assert reader.held_out == ("Steam_engine",)
     assert "Steam_engine" not in reader.trained_on

@@ -20,6 +20,7 @@ def write_card(
     unanswerable_share: float = 1.0,
     negatives: int = 0,
     generated: int = 0,
+    distractors: int = 0,
 ) -> None:
     held = (
         f"| gold passage given, answer forced: EM / F1 | {figures['exact_match']} / "
@@ -46,6 +47,13 @@ def write_card(
             f" Beside them, {generated} generated questions: cloze questions made by rule "
             "from the training passages' dates, figures, places and names "
             "(`bot/training/generated.py`)."
+        )
+    if distractors:
+        extra += (
+            f" Each answerable question was also read beside windows of the training passages "
+            f"most like it ({distractors} in all), its gold span scored in one softmax over all "
+            "of them (shared normalisation, Clark and Gardner 2018; "
+            "`bot/training/shared_norm.py`), so span scores compare across passages."
         )
     text = f"""# Footnote reader
 

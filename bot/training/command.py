@@ -24,6 +24,7 @@ from bot.training.folds import (
 from bot.training.generated import generated_questions
 from bot.training.heldout import gold_passage_scores
 from bot.training.negatives import hard_negatives
+from bot.training.shared_norm import distractor_features
 from bot.training.train import (
     CHECKPOINT,
     TrainConfig,
@@ -77,6 +78,13 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         "as holding no answer (default 0)",
     )
     parser.add_argument(
+        "--distractors",
+        type=int,
+        default=0,
+        help="per answerable question, this many windows of the training passages most like "
+        "it, scored in one softmax with its own (shared normalisation; default 0)",
+    )
+    parser.add_argument(
         "--generated",
         type=int,
         default=0,
@@ -116,15 +124,21 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         unanswerable_share=args.unanswerable_share,
         negatives=args.negatives,
         generated=args.generated,
+        distractors=args.distractors,
     )
     tokenizer = window_tokenizer(config)
     features = featurize([*train_set, *negatives, *generated], tokenizer)
+    if args.distractors:
+        print("Finding distractor passages with the embedder...", file=sys.stderr)
+        others = _negatives(train_set, args.distractors)
+        features += distractor_features(train_set, others, tokenizer)
     trained_on = articles_in_order(train_set)
     held_out = articles_in_order(test_set)
+    distractors = sum(f.distractor for f in features)
     print(
         f"Training on {len(train_set)} questions, {len(negatives)} hard negatives and "
         f"{len(generated)} generated questions "
-        f"({len(features)} windows) from "
+        f"({len(features)} windows, {distractors} of them distractors) from "
         f"{len(trained_on)} articles; holding out {len(test_set)} questions from "
         f"{len(held_out)} articles.",
         file=sys.stderr,
@@ -160,6 +174,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
             "questions": len(train_set),
             "hard_negatives": len(negatives),
             "generated_questions": len(generated),
+            "distractor_windows": distractors,
             "windows": len(features),
             "minutes": round(minutes, 1),
             "held_out_gold_passage": figures,
@@ -176,6 +191,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         unanswerable_share=args.unanswerable_share,
         negatives=len(negatives),
         generated=len(generated),
+        distractors=distractors,
     )
     write_checksums(args.out)
     (args.out / CHECKPOINT).unlink(missing_ok=True)  # the run is done; the folder is the model

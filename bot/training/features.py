@@ -19,6 +19,9 @@ class Feature:
     window: Window
     start: int
     end: int
+    # A window of another passage, read with this example's question: trained only through
+    # shared normalisation (bot/training/shared_norm), never as "no answer".
+    distractor: bool = False
 
 
 def featurize(examples: Sequence[QAExample], tokenizer: WindowTokenizer) -> list[Feature]:

@@ -19,6 +19,7 @@ import numpy as np
 
 from bot.answering.windows import WindowTokenizer, pad
 from bot.training.features import Feature
+from bot.training.shared_norm import group_batches, shared_loss
 
 CHECKPOINT = "checkpoint.pt"
 
@@ -39,6 +40,7 @@ class TrainConfig:
     unanswerable_share: float = 1.0  # of the unanswerable training questions, drawn by the seed
     negatives: int = 0  # hard-negative passages per answerable question (bot/training/negatives)
     generated: int = 0  # generated cloze questions per training passage (bot/training/generated)
+    distractors: int = 0  # other-passage windows per answerable question (bot/training/shared_norm)
     threads: int = 0  # torch threads; 0: every core
     checkpoint_every: int = 50  # steps
 
@@ -66,7 +68,11 @@ def train(
     torch.manual_seed(config.seed)
     model = AutoModelForQuestionAnswering.from_pretrained(config.base_model)
     model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
-    order = _batches(len(features), config)
+    order = (
+        group_batches(features, config.batch_size, config.epochs, config.seed)
+        if config.distractors
+        else _batches(len(features), config)
+    )
     total = len(order)
     optimizer, schedule = _optimizer(model, config, total)
     step = 0
@@ -88,21 +94,14 @@ def train(
     end = total if stop_after is None else min(total, step + stop_after)
     while step < end:
         batch = [features[i] for i in order[step]]
-        ids, type_ids, mask = (torch.from_numpy(a) for a in pad([f.window for f in batch]))
-        out = model(
-            input_ids=ids,
-            token_type_ids=type_ids,
-            attention_mask=mask,
-            start_positions=torch.tensor([f.start for f in batch]),
-            end_positions=torch.tensor([f.end for f in batch]),
-        )
-        out.loss.backward()
+        loss = _loss(model, batch)
+        loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         schedule.step()
         optimizer.zero_grad(set_to_none=True)
         step += 1
-        losses.append(out.loss.item())
+        losses.append(loss.item())
         bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
         bar.update(1)
         if step % config.checkpoint_every == 0 or step == end:
@@ -111,6 +110,26 @@ def train(
     log(f"Trained to step {step} of {total} in {time.perf_counter() - started:.0f} s.")
     model.eval()
     return model
+
+
+def _loss(model, batch: Sequence[Feature]):
+    """SQuAD's loss on each window of its own passage (start and end cross-entropy, [CLS] for
+    no answer), plus the shared-normalisation loss when the batch holds distractor windows."""
+    import torch
+
+    ids, type_ids, mask = (torch.from_numpy(a) for a in pad([f.window for f in batch]))
+    out = model(input_ids=ids, token_type_ids=type_ids, attention_mask=mask)
+    own = [row for row, f in enumerate(batch) if not f.distractor]
+    cross = torch.nn.functional.cross_entropy
+    loss = (
+        cross(out.start_logits[own], torch.tensor([batch[r].start for r in own]))
+        + cross(out.end_logits[own], torch.tensor([batch[r].end for r in own]))
+    ) / 2
+    if len(own) < len(batch):
+        shared = shared_loss(out.start_logits, out.end_logits, batch)
+        if shared is not None:
+            loss = loss + shared
+    return loss
 
 
 def predict_logits(model, windows: Sequence, batch_size: int = 64) -> list:
