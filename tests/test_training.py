@@ -106,7 +106,8 @@ def test_generated_questions_ask_for_a_value_of_their_passage_by_its_type(tiny_s
 
 def test_distractors_are_other_passages_batched_with_their_question(tiny_squad, config, embedder):
     from bot.training.negatives import hard_negatives
-    from bot.training.shared_norm import distractor_features, group_batches
+    from bot.training.shared_norm import distractor_features
+    from bot.training.train import group_batches
 
     examples, _ = load_examples([tiny_squad])
     examples = examples[:40]

@@ -31,47 +31,17 @@ def distractor_features(
     question, as a distractor Feature of the example that asked it."""
     number = {e.id: i for i, e in enumerate(examples)}
     windows = featurize(negatives, tokenizer)
-    best: dict[int, Feature] = {}
-    overlap: dict[int, int] = {}
+    best: dict[int, tuple[int, Feature]] = {}  # by negative: (tokens shared, its window)
     for feature in windows:
-        negative = negatives[feature.example]
         question = set(feature.window.ids[1 : feature.window.first - 1].tolist())
         shared = len(question & set(feature.window.ids[feature.window.first : -1].tolist()))
-        if shared > overlap.get(feature.example, -1):
-            overlap[feature.example] = shared
-            owner = number[negative.id.rsplit("#negative", 1)[0]]
-            best[feature.example] = Feature(owner, feature.window, 0, 0, distractor=True)
-    return [best[i] for i in sorted(best)]
-
-
-def group_batches(
-    features: Sequence[Feature], batch_size: int, epochs: float, seed: int
-) -> list[list[int]]:
-    """The run's batches as lists of feature indices, each example's windows (its own and its
-    distractors) kept in one batch, examples shuffled by `seed` every epoch."""
-    import random
-
-    groups: dict[int, list[int]] = {}
-    for i, f in enumerate(features):
-        groups.setdefault(f.example, []).append(i)
-    keys = list(groups)
-    rng = random.Random(seed)
-    order: list[int] = []
-    for _ in range(int(epochs) + (1 if epochs % 1 else 0)):
-        epoch = list(keys)
-        rng.shuffle(epoch)
-        order.extend(epoch)
-    order = order[: int(round(len(keys) * epochs))]
-    batches: list[list[int]] = []
-    current: list[int] = []
-    for key in order:
-        if current and len(current) + len(groups[key]) > batch_size:
-            batches.append(current)
-            current = []
-        current.extend(groups[key])
-    if current:
-        batches.append(current)
-    return batches
+        if feature.example not in best or shared > best[feature.example][0]:
+            best[feature.example] = (shared, feature)
+    out = []
+    for at in sorted(best):
+        owner = number[negatives[at].id.rsplit("#negative", 1)[0]]
+        out.append(Feature(owner, best[at][1].window, 0, 0, distractor=True))
+    return out
 
 
 def shared_loss(start_logits, end_logits, batch: Sequence[Feature]):
@@ -101,4 +71,4 @@ def shared_loss(start_logits, end_logits, batch: Sequence[Feature]):
     return torch.stack(losses).mean()
 
 
-__all__ = ["distractor_features", "group_batches", "shared_loss"]
+__all__ = ["distractor_features", "shared_loss"]

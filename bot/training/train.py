@@ -19,7 +19,7 @@ import numpy as np
 
 from bot.answering.windows import WindowTokenizer, pad
 from bot.training.features import Feature
-from bot.training.shared_norm import group_batches, shared_loss
+from bot.training.shared_norm import shared_loss
 
 CHECKPOINT = "checkpoint.pt"
 
@@ -160,16 +160,44 @@ def window_tokenizer(config: TrainConfig) -> WindowTokenizer:
 
 def _batches(n: int, config: TrainConfig) -> list[list[int]]:
     """The whole run's batches, fixed by the seed, so a resumed run sees the same ones."""
-    rng = random.Random(config.seed)
-    full, part = int(config.epochs), config.epochs - int(config.epochs)
+    order = _epoch_order(n, config.epochs, config.seed)
+    size = config.batch_size
+    return [order[i : i + size] for i in range(0, len(order), size)]
+
+
+def group_batches(
+    features: Sequence[Feature], batch_size: int, epochs: float, seed: int
+) -> list[list[int]]:
+    """The run's batches as lists of feature indices, each example's windows (its own and its
+    distractors, for shared normalisation) kept in one batch, examples shuffled by `seed`
+    every epoch."""
+    groups: dict[int, list[int]] = {}
+    for i, f in enumerate(features):
+        groups.setdefault(f.example, []).append(i)
+    keys = list(groups)
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for at in _epoch_order(len(keys), epochs, seed):
+        group = groups[keys[at]]
+        if current and len(current) + len(group) > batch_size:
+            batches.append(current)
+            current = []
+        current.extend(group)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _epoch_order(n: int, epochs: float, seed: int) -> list[int]:
+    """0..n-1 shuffled by `seed` once per epoch, cut to `epochs` x n (a part epoch is a prefix)."""
+    rng = random.Random(seed)
+    full, part = int(epochs), epochs - int(epochs)
     order: list[int] = []
     for _ in range(full + (1 if part > 0 else 0)):
         epoch = list(range(n))
         rng.shuffle(epoch)
         order.extend(epoch)
-    order = order[: int(round(n * config.epochs))]
-    size = config.batch_size
-    return [order[i : i + size] for i in range(0, len(order), size)]
+    return order[: int(round(n * epochs))]
 
 
 def _optimizer(model, config: TrainConfig, total: int):
@@ -220,4 +248,11 @@ def write_json(path: Path, value: object) -> None:
     path.write_text(json.dumps(value, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-__all__ = ["CHECKPOINT", "TrainConfig", "predict_logits", "train", "window_tokenizer"]
+__all__ = [
+    "CHECKPOINT",
+    "TrainConfig",
+    "group_batches",
+    "predict_logits",
+    "train",
+    "window_tokenizer",
+]
