@@ -211,6 +211,13 @@ def test_calibration_fits_a_model_that_answering_loads(held_out_squad, settings,
     assert 0.0 <= seeds["answerable_answered"] <= 1.0
     assert np.isfinite(list(model.choice.values())).all()
     assert "threshold" in render(result)
+    # each fold's threshold chosen without it, beside the one its own questions would choose
+    transfer = result["threshold_transfer"]
+    assert set(transfer) == {"0", "1"}
+    for name, t in transfer.items():
+        assert t["chosen"] == model.folds[name].threshold and 0.0 <= t["own"] <= 1.0
+        assert 0.0 <= t["answered_at_chosen"] <= 1.0 and 0.0 <= t["answered_at_own"] <= 1.0
+    assert "its own refusals would need" in render(result)
     path = tmp_path / "answering.json"
     save_model(model, path)
     assert load_model(path) == model

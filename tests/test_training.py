@@ -165,6 +165,27 @@ def test_shared_loss_scores_the_gold_span_against_every_window_of_its_question()
     assert shared_loss(start, end, [Feature(0, window(), 0, 0)]) is None  # no answer: no loss
 
 
+def test_question_masking_hides_only_question_words(tiny_squad, config):
+    import torch
+
+    from bot.answering.windows import pad
+    from bot.training.train import MASK_ID, mask_question
+
+    examples, _ = load_examples([tiny_squad])
+    features = featurize(examples[:40], window_tokenizer(config))
+    ids, type_ids, attention = (torch.from_numpy(a) for a in pad([f.window for f in features]))
+    torch.manual_seed(0)
+    masked = mask_question(ids, type_ids, attention, 0.25)
+    changed = masked != ids
+    assert (masked[changed] == MASK_ID).all()
+    # never the passage, the padding, [CLS] or [SEP]: the labels still point at the same words
+    assert not changed[(type_ids == 1) | (attention == 0)].any()
+    assert not changed[:, 0].any() and not changed[ids == 102].any()
+    words = (type_ids == 0) & (attention == 1) & (ids != 101) & (ids != 102)
+    assert 0.15 < changed.sum() / words.sum() < 0.35
+    assert torch.equal(mask_question(ids, type_ids, attention, 0.0), ids)
+
+
 def test_jsonl_answers_are_located_in_their_article(tmp_path):
     articles = {"a.txt": "The union is led by Pat Cullen. It has 270,000 members."}
     path = tmp_path / "qa.jsonl"
@@ -216,7 +237,7 @@ def test_train_reader_writes_a_folder_answering_loads(tiny_squad, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "bot.frontends.cli", "train-reader", "--dataset", str(tiny_squad)]
         + ["--out", str(out), "--limit", "16", "--folds", "4", "--hold-out", "3"]
-        + ["--generated", "1", "--distractors", "1"],
+        + ["--generated", "1", "--distractors", "1", "--question-mask", "0.2"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -236,6 +257,7 @@ def test_train_reader_writes_a_folder_answering_loads(tiny_squad, tmp_path):
     recorded = json.loads((out / "training.json").read_text())
     assert recorded["generated_questions"] > 0 and recorded["distractor_windows"] > 0
     assert recorded["config"]["distractors"] == 1
+    assert recorded["config"]["question_mask"] == 0.2 and "[MASK]" in card
     reader = Reader(out)
     assert reader.held_out == ("Steam_engine",)
     assert "Steam_engine" not in reader.trained_on

@@ -204,6 +204,7 @@ def calibrate(
         "choice_weights": dict(model.choice),
         "answerability_weights": {k: dict(v) for k, v in model.answerability.items()},
         "fold_thresholds": {name: m.threshold for name, m in folds.items()},
+        "threshold_transfer": _threshold_transfer(items, folds, refuse_target),
         "held_out": _held_out_figures(items, folds),
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -478,6 +479,31 @@ def _held_out_figures(items: Sequence[Item], folds: dict[str, AnsweringModel]) -
     return out
 
 
+def _threshold_transfer(
+    items: Sequence[Item], folds: dict[str, AnsweringModel], refuse_target: float
+) -> dict[str, dict[str, float | None]]:
+    """Per fold: the threshold chosen without it, and the one its own questions would have
+    chosen (in sample), each with the share of its answerable questions answered.
+
+    Where the two differ widely, the shortfall in refusals held out is the threshold not
+    carrying over from one article's out-of-corpus questions to another's, not features that
+    fail to tell them apart.
+    """
+    out = {}
+    for name, model in folds.items():
+        mine = [it for it in items if str(it.fold) == name]
+        refuse = [_confidence(it, model) for it in mine if it.must_refuse]
+        own = min(max(refusal_threshold(refuse, refuse_target), 0.0), 1.0)
+        answerable = [_confidence(it, model) for it in mine if it.question.group == ANSWERABLE]
+        out[name] = {
+            "chosen": model.threshold,
+            "answered_at_chosen": share([c >= model.threshold for c in answerable]),
+            "own": own,
+            "answered_at_own": share([c >= own for c in answerable]),
+        }
+    return out
+
+
 def render(result: dict[str, Any]) -> str:
     """The fitted model's held-out figures, for a terminal."""
 
@@ -491,6 +517,12 @@ def render(result: dict[str, Any]) -> str:
     for name, figures in result["held_out"].items():
         cells = ", ".join(f"{k.replace('_', ' ')} {pct(v)}" for k, v in figures.items())
         lines.append(f"  held out, {name}: {cells}")
+    for name, t in result.get("threshold_transfer", {}).items():
+        lines.append(
+            f"  fold {name}: threshold {t['chosen']:.4f} chosen without it answers "
+            f"{pct(t['answered_at_chosen'])} of its answerable; its own refusals would need "
+            f"{t['own']:.4f}, answering {pct(t['answered_at_own'])}"
+        )
     return "\n".join(lines)
 
 

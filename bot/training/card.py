@@ -21,6 +21,7 @@ def write_card(
     negatives: int = 0,
     generated: int = 0,
     distractors: int = 0,
+    question_mask: float = 0.0,
 ) -> None:
     held = (
         f"| gold passage given, answer forced: EM / F1 | {figures['exact_match']} / "
@@ -54,6 +55,11 @@ def write_card(
             f"most like it ({distractors} in all), its gold span scored in one softmax over all "
             "of them (shared normalisation, Clark and Gardner 2018; "
             "`bot/training/shared_norm.py`), so span scores compare across passages."
+        )
+    if question_mask:
+        extra += (
+            f" In every step {question_mask:.0%} of each question's tokens, drawn afresh, were "
+            "read as [MASK], so the reader does not lean on one word the question echoes."
         )
     text = f"""# Footnote reader
 

@@ -91,6 +91,13 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         help="per training passage, this many cloze questions made by rule from its dates, "
         "figures, places and names (default 0)",
     )
+    parser.add_argument(
+        "--question-mask",
+        type=float,
+        default=0.0,
+        help="share of each question's tokens hidden as [MASK] in every training step, so the "
+        "reader learns not to lean on words the question echoes (default 0)",
+    )
 
 
 def run_train(args: argparse.Namespace, argv: list[str]) -> int:
@@ -125,6 +132,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         negatives=args.negatives,
         generated=args.generated,
         distractors=args.distractors,
+        question_mask=args.question_mask,
     )
     tokenizer = window_tokenizer(config)
     features = featurize([*train_set, *negatives, *generated], tokenizer)
@@ -192,6 +200,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         negatives=len(negatives),
         generated=len(generated),
         distractors=distractors,
+        question_mask=args.question_mask,
     )
     write_checksums(args.out)
     (args.out / CHECKPOINT).unlink(missing_ok=True)  # the run is done; the folder is the model

@@ -41,6 +41,7 @@ class TrainConfig:
     negatives: int = 0  # hard-negative passages per answerable question (bot/training/negatives)
     generated: int = 0  # generated cloze questions per training passage (bot/training/generated)
     distractors: int = 0  # other-passage windows per answerable question (bot/training/shared_norm)
+    question_mask: float = 0.0  # share of question tokens read as [MASK] in each training step
     threads: int = 0  # torch threads; 0: every core
     checkpoint_every: int = 50  # steps
 
@@ -94,7 +95,7 @@ def train(
     end = total if stop_after is None else min(total, step + stop_after)
     while step < end:
         batch = [features[i] for i in order[step]]
-        loss = _loss(model, batch)
+        loss = _loss(model, batch, config.question_mask)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
@@ -112,12 +113,18 @@ def train(
     return model
 
 
-def _loss(model, batch: Sequence[Feature]):
+def _loss(model, batch: Sequence[Feature], question_mask: float = 0.0):
     """SQuAD's loss on each window of its own passage (start and end cross-entropy, [CLS] for
-    no answer), plus the shared-normalisation loss when the batch holds distractor windows."""
+    no answer), plus the shared-normalisation loss when the batch holds distractor windows.
+
+    `question_mask` hides that share of the question's tokens, drawn afresh every step, so the
+    reader cannot lean on one echoed word to find the answer: users paraphrase.
+    """
     import torch
 
     ids, type_ids, mask = (torch.from_numpy(a) for a in pad([f.window for f in batch]))
+    if question_mask > 0:
+        ids = mask_question(ids, type_ids, mask, question_mask)
     out = model(input_ids=ids, token_type_ids=type_ids, attention_mask=mask)
     own = [row for row, f in enumerate(batch) if not f.distractor]
     cross = torch.nn.functional.cross_entropy
@@ -130,6 +137,22 @@ def _loss(model, batch: Sequence[Feature]):
         if shared is not None:
             loss = loss + shared
     return loss
+
+
+MASK_ID = 103  # [MASK] in the uncased BERT WordPiece vocabulary all-MiniLM-L6-v2 uses
+SPECIAL_IDS = (0, 101, 102)  # [PAD], [CLS], [SEP]
+
+
+def mask_question(ids, type_ids, attention, share: float):
+    """`ids` with about `share` of each window's question tokens (segment 0, not [CLS] or
+    [SEP]) replaced by [MASK], drawn from torch's generator (saved in checkpoints)."""
+    import torch
+
+    question = (type_ids == 0) & (attention == 1)
+    for special in SPECIAL_IDS:
+        question &= ids != special
+    hidden = question & (torch.rand(ids.shape) < share)
+    return torch.where(hidden, torch.full_like(ids, MASK_ID), ids)
 
 
 def predict_logits(model, windows: Sequence, batch_size: int = 64) -> list:
