@@ -371,9 +371,14 @@ def _fit(
         "answers": _logistic(rows, squad, (ANSWERABLE,), (NEAR_MISS,)),
     }
     model = AnsweringModel(choice, answerability, 0.5, base.sentences, base.windows)
-    refuse = [_confidence(it, model) for it in items if it.must_refuse]
-    threshold = min(max(refusal_threshold(refuse, refuse_target), 0.0), 1.0)
+    threshold = _refusal_threshold(items, model, refuse_target)
     return AnsweringModel(choice, answerability, threshold, base.sentences, base.windows)
+
+
+def _refusal_threshold(items: Sequence[Item], model: AnsweringModel, refuse_target: float) -> float:
+    """The lowest threshold in [0, 1] that refuses `refuse_target` of the must-refuse items."""
+    refuse = [_confidence(it, model) for it in items if it.must_refuse]
+    return min(max(refusal_threshold(refuse, refuse_target), 0.0), 1.0)
 
 
 def _covered_model(covers: Sequence[Cover]) -> dict[str, float]:
@@ -492,8 +497,7 @@ def _threshold_transfer(
     out = {}
     for name, model in folds.items():
         mine = [it for it in items if str(it.fold) == name]
-        refuse = [_confidence(it, model) for it in mine if it.must_refuse]
-        own = min(max(refusal_threshold(refuse, refuse_target), 0.0), 1.0)
+        own = _refusal_threshold(mine, model, refuse_target)
         answerable = [_confidence(it, model) for it in mine if it.question.group == ANSWERABLE]
         out[name] = {
             "chosen": model.threshold,
