@@ -169,21 +169,23 @@ def test_question_masking_hides_only_question_words(tiny_squad, config):
     import torch
 
     from bot.answering.windows import pad
-    from bot.training.train import MASK_ID, mask_question
+    from bot.training.train import mask_question
 
+    tokenizer = window_tokenizer(config)
     examples, _ = load_examples([tiny_squad])
-    features = featurize(examples[:40], window_tokenizer(config))
+    features = featurize(examples[:40], tokenizer)
     ids, type_ids, attention = (torch.from_numpy(a) for a in pad([f.window for f in features]))
     torch.manual_seed(0)
-    masked = mask_question(ids, type_ids, attention, 0.25)
+    masked = mask_question(ids, type_ids, attention, share=0.25, tokenizer=tokenizer)
     changed = masked != ids
-    assert (masked[changed] == MASK_ID).all()
+    assert (masked[changed] == tokenizer.mask).all()
     # never the passage, the padding, [CLS] or [SEP]: the labels still point at the same words
     assert not changed[(type_ids == 1) | (attention == 0)].any()
-    assert not changed[:, 0].any() and not changed[ids == 102].any()
-    words = (type_ids == 0) & (attention == 1) & (ids != 101) & (ids != 102)
+    assert not changed[:, 0].any() and not changed[ids == tokenizer.sep].any()
+    words = (type_ids == 0) & (attention == 1) & (ids != tokenizer.cls) & (ids != tokenizer.sep)
     assert 0.15 < changed.sum() / words.sum() < 0.35
-    assert torch.equal(mask_question(ids, type_ids, attention, 0.0), ids)
+    unchanged = mask_question(ids, type_ids, attention, share=0.0, tokenizer=tokenizer)
+    assert torch.equal(unchanged, ids)
 
 
 def test_jsonl_answers_are_located_in_their_article(tmp_path):

@@ -52,6 +52,7 @@ class WindowTokenizer:
         self._tokenizer.no_truncation()
         self.cls = self._tokenizer.token_to_id("[CLS]")
         self.sep = self._tokenizer.token_to_id("[SEP]")
+        self.mask = self._tokenizer.token_to_id("[MASK]")  # training's question masking
         self.max_length = max_length
         self.stride = stride
         self.max_question_tokens = max_question_tokens

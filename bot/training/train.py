@@ -13,6 +13,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -89,13 +90,18 @@ def train(
         torch.set_rng_state(state["rng"])  # dropout continues as if never interrupted
         step = int(state["step"])
         log(f"Resuming from {checkpoint} at step {step} of {total}.")
+    hide = (
+        partial(mask_question, share=config.question_mask, tokenizer=window_tokenizer(config))
+        if config.question_mask
+        else None
+    )
     model.train()
     bar = _bar(total, step, progress)
     started, losses = time.perf_counter(), []
     end = total if stop_after is None else min(total, step + stop_after)
     while step < end:
         batch = [features[i] for i in order[step]]
-        loss = _loss(model, batch, config.question_mask)
+        loss = _loss(model, batch, hide)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
@@ -113,18 +119,18 @@ def train(
     return model
 
 
-def _loss(model, batch: Sequence[Feature], question_mask: float = 0.0):
+def _loss(model, batch: Sequence[Feature], hide: Callable | None = None):
     """SQuAD's loss on each window of its own passage (start and end cross-entropy, [CLS] for
     no answer), plus the shared-normalisation loss when the batch holds distractor windows.
 
-    `question_mask` hides that share of the question's tokens, drawn afresh every step, so the
-    reader cannot lean on one echoed word to find the answer: users paraphrase.
+    `hide` (mask_question) hides a share of the question's tokens, drawn afresh every step, so
+    the reader cannot lean on one echoed word to find the answer: users paraphrase.
     """
     import torch
 
     ids, type_ids, mask = (torch.from_numpy(a) for a in pad([f.window for f in batch]))
-    if question_mask > 0:
-        ids = mask_question(ids, type_ids, mask, question_mask)
+    if hide is not None:
+        ids = hide(ids, type_ids, mask)
     out = model(input_ids=ids, token_type_ids=type_ids, attention_mask=mask)
     own = [row for row, f in enumerate(batch) if not f.distractor]
     cross = torch.nn.functional.cross_entropy
@@ -139,20 +145,14 @@ def _loss(model, batch: Sequence[Feature], question_mask: float = 0.0):
     return loss
 
 
-MASK_ID = 103  # [MASK] in the uncased BERT WordPiece vocabulary all-MiniLM-L6-v2 uses
-SPECIAL_IDS = (0, 101, 102)  # [PAD], [CLS], [SEP]
-
-
-def mask_question(ids, type_ids, attention, share: float):
+def mask_question(ids, type_ids, attention, *, share: float, tokenizer: WindowTokenizer):
     """`ids` with about `share` of each window's question tokens (segment 0, not [CLS] or
     [SEP]) replaced by [MASK], drawn from torch's generator (saved in checkpoints)."""
     import torch
 
-    question = (type_ids == 0) & (attention == 1)
-    for special in SPECIAL_IDS:
-        question &= ids != special
+    question = (type_ids == 0) & (attention == 1) & (ids != tokenizer.cls) & (ids != tokenizer.sep)
     hidden = question & (torch.rand(ids.shape) < share)
-    return torch.where(hidden, torch.full_like(ids, MASK_ID), ids)
+    return torch.where(hidden, torch.full_like(ids, tokenizer.mask), ids)
 
 
 def predict_logits(model, windows: Sequence, batch_size: int = 64) -> list:
