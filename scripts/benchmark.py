@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.engine import Footnote  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.shared_data import dev_half, require  # noqa: E402
 from index import Article, BM25Index, Embedder, build_index, chunk_article  # noqa: E402
 from index.sentences import split_sentences  # noqa: E402
 
@@ -107,7 +108,7 @@ def build_rate(embedder: Embedder) -> dict:
     three batch sizes. What the build did before (chunks and sentences encoded one text a
     sequence) is timed too.
     """
-    data = json.loads((ROOT / "eval" / "squad2-dev-half.json").read_text())
+    data = json.loads(require(dev_half()).read_text())
     articles = [
         Article(id=f"{a['title']}#{i}", text=p["context"])
         for a in data["data"]

@@ -26,6 +26,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.shared_data import dev_half, require  # noqa: E402
 from index import Embedder, build_index, build_index_on_ray, open_index  # noqa: E402
 
 ARTICLES = 200
@@ -34,7 +35,7 @@ WORKERS = 2
 
 def write_corpus(folder: Path) -> Path:
     folder.mkdir()
-    squad = json.loads((ROOT / "eval" / "squad2-dev-half.json").read_text(encoding="utf-8"))
+    squad = json.loads(require(dev_half()).read_text(encoding="utf-8"))
     written = 0
     for article in squad["data"]:
         paragraphs = [p["context"] for p in article["paragraphs"]]

@@ -22,6 +22,7 @@ from bot.evaluation.datasets import load_dataset  # noqa: E402
 from bot.evaluation.judge import passage_is_relevant  # noqa: E402
 from bot.evaluation.metrics import hit_at_k, mrr_at_k  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.shared_data import dev_half, require  # noqa: E402
 from index import BM25Index, Embedder, rrf_fusion, tokenize, weighted_fusion  # noqa: E402
 
 CANDIDATES = 50
@@ -45,7 +46,7 @@ def reference_ranking(index, bm25: BM25Index, question: str, vector, method: str
 
 
 def main() -> None:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "eval" / "squad2-dev-half.json"
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else require(dev_half())
     settings = Settings.from_env()
     embedder = Embedder(settings.model)
     dataset = load_dataset(path)

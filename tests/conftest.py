@@ -15,6 +15,25 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 
+def need_shared(path: Path) -> Path:
+    """`path`, a shared QA file; the test skips with the reason where it is absent, and fails
+    where FOOTNOTE_REQUIRE_DATA is set (CI, where these tests must run)."""
+    if path.is_file():
+        return path
+    reason = f"{path} is missing: the shared QA sets are read in place (FOOTNOTE_SHARED_DATA)"
+    if os.environ.get("FOOTNOTE_REQUIRE_DATA"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def squad_dev_half() -> Path:
+    """The SQuAD 2.0 dev half, from ../shared/data."""
+    from bot.shared_data import dev_half
+
+    return need_shared(dev_half())
+
+
 @pytest.fixture(scope="session")
 def embedder():
     from index import Embedder

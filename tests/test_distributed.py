@@ -41,10 +41,10 @@ def cluster():
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
+def corpus(tmp_path_factory, squad_dev_half) -> Path:
     """SQuAD paragraphs as .txt files and one .jsonl export, with a file of every bad kind."""
     root = tmp_path_factory.mktemp("corpus")
-    squad = json.loads((ROOT / "eval" / "squad2-dev-half.json").read_text(encoding="utf-8"))
+    squad = json.loads(squad_dev_half.read_text(encoding="utf-8"))
     paragraphs = [p["context"] for article in squad["data"] for p in article["paragraphs"]]
     for n, text in enumerate(paragraphs[:10]):
         (root / "news" / f"{n:02d}.txt").parent.mkdir(exist_ok=True)

@@ -17,7 +17,6 @@ from bot.evaluation.datasets import NEAR_MISS, OUT_OF_CORPUS, load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS_QA = ROOT / "eval" / "seeds_qa.jsonl"
-SQUAD = ROOT / "eval" / "squad2-dev-half.json"
 
 
 def _args(*argv: str) -> argparse.Namespace:
@@ -26,9 +25,9 @@ def _args(*argv: str) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def squad_subset(folder: Path, name: str, titles: int) -> Path:
-    """Two paragraphs of each of the first `titles` SQuAD titles, as a SQuAD file."""
-    doc = json.loads(SQUAD.read_text(encoding="utf-8"))
+def squad_subset(squad: Path, folder: Path, name: str, titles: int) -> Path:
+    """Two paragraphs of each of the first `titles` titles of `squad`, as a SQuAD file."""
+    doc = json.loads(squad.read_text(encoding="utf-8"))
     doc["data"] = [
         {"title": entry["title"], "paragraphs": entry["paragraphs"][:2]}
         for entry in doc["data"][:titles]
@@ -39,9 +38,9 @@ def squad_subset(folder: Path, name: str, titles: int) -> Path:
 
 
 @pytest.fixture(scope="module")
-def mini_squad(tmp_path_factory) -> Path:
+def mini_squad(tmp_path_factory, squad_dev_half) -> Path:
     """Eight titles: two of them held out of the index."""
-    return squad_subset(tmp_path_factory.mktemp("squad"), "mini-squad", 8)
+    return squad_subset(squad_dev_half, tmp_path_factory.mktemp("squad"), "mini-squad", 8)
 
 
 def test_eval_json_end_to_end(seeds_index_dir, tmp_path):
@@ -141,9 +140,10 @@ def test_squad_set_is_indexed_once_in_the_cache(mini_squad, settings, tmp_path, 
 
 
 @pytest.fixture(scope="module")
-def held_out_squad(tmp_path_factory) -> Path:
+def held_out_squad(tmp_path_factory, squad_dev_half) -> Path:
     """Twelve titles, four of which the reader held out of training."""
-    return squad_subset(tmp_path_factory.mktemp("squad12"), "held-out-squad", 12)
+    folder = tmp_path_factory.mktemp("squad12")
+    return squad_subset(squad_dev_half, folder, "held-out-squad", 12)
 
 
 def test_eval_scores_only_questions_on_articles_the_reader_did_not_train_on(

@@ -18,13 +18,12 @@ from bot.training.train import TrainConfig, train, window_tokenizer
 from index.embedder import _packaged_path
 
 ROOT = Path(__file__).resolve().parent.parent
-SQUAD = ROOT / "eval" / "squad2-dev-half.json"
 
 
 @pytest.fixture(scope="module")
-def tiny_squad(tmp_path_factory) -> Path:
+def tiny_squad(tmp_path_factory, squad_dev_half) -> Path:
     """One paragraph of each of the first four SQuAD titles."""
-    doc = json.loads(SQUAD.read_text(encoding="utf-8"))
+    doc = json.loads(squad_dev_half.read_text(encoding="utf-8"))
     doc["data"] = [
         {"title": e["title"], "paragraphs": e["paragraphs"][:1]} for e in doc["data"][:4]
     ]
@@ -35,7 +34,7 @@ def tiny_squad(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def config() -> TrainConfig:
-    return TrainConfig(base_model=str(_packaged_path()), batch_size=8, checkpoint_every=2)
+    return TrainConfig(base_model=str(_packaged_path()), batch_size=8)
 
 
 def test_folds_keep_each_article_on_one_side(tiny_squad):
@@ -276,3 +275,50 @@ def test_a_missing_training_file_is_one_line(tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr.strip() == "footnote: No training file at nope.json"
+
+
+def test_gzipped_sets_mix_with_a_weight_each(tiny_squad, tmp_path):
+    import gzip
+
+    from bot.training.command import _mix
+    from bot.training.mixing import parse_dataset
+
+    packed = tmp_path / "more.json.gz"
+    with gzip.open(packed, "wt", encoding="utf-8") as handle:
+        handle.write(tiny_squad.read_text(encoding="utf-8"))
+    spec = parse_dataset(f"{packed}:0.5")
+    assert (spec.path, spec.weight) == (packed, 0.5)
+    assert parse_dataset(str(packed)).weight == 1.0
+    examples, _ = load_examples([tiny_squad])
+    train_set, held, sources = _mix(
+        [parse_dataset(str(tiny_squad)), parse_dataset(f"{packed}:2")], None, 4, [1, 3], 13
+    )
+    first_train, first_held = split_by_article(examples, folds=4, hold_out=(1, 3))
+    # only the first file is held out; the second trains whole, each question twice
+    assert held == first_held
+    assert len(train_set) == len(first_train) + 2 * len(examples)
+    assert [s["questions_trained_on"] for s in sources] == [len(first_train), 2 * len(examples)]
+    assert sources[1]["file"] == "more.json.gz" and len(sources[1]["sha256"]) == 64
+    _, _, half = _mix([parse_dataset(str(tiny_squad)), spec], None, 4, [1, 3], 13)
+    assert 0 < half[1]["questions_trained_on"] < len(examples)
+
+
+def test_same_article_negatives_are_the_most_similar_passage_without_the_answer():
+    from bot.training.examples import QAExample
+    from bot.training.negatives import same_article_negatives
+
+    strike = "Nurses in England will strike on 1 February over pay, the RCN said."
+    pay = "The government says a nurses' pay rise above 4% is unaffordable this year."
+    weather = "Snow is expected across Scotland at the weekend."
+    other = "Pat Cullen leads the union."
+    examples = [
+        QAExample("a", "When will nurses strike over pay?", strike, ((33, "1 February"),), "N"),
+        QAExample("b", "What is the weather?", weather, (), "N"),
+        QAExample("c", "Who leads the union?", pay, (), "N"),
+        QAExample("d", "Who leads the union?", other, ((0, "Pat Cullen"),), "Other"),
+    ]
+    negatives = same_article_negatives(examples, share=1.0, seed=13)
+    # the nurses' pay passage, not the weather; never another article's passage
+    assert [(n.question, n.context) for n in negatives] == [(examples[0].question, pay)]
+    assert not negatives[0].answerable and negatives[0].article == "N"
+    assert same_article_negatives(examples, share=0.0, seed=13) == []

@@ -51,8 +51,9 @@ from bot.evaluation.fitting import fit_logistic, fit_ranker, group_folds, refusa
 from bot.evaluation.metrics import f1_score, share
 from bot.evaluation.runner import Retriever, encode_questions, held_out_of_reader, search
 from bot.settings import Settings
+from bot.shared_data import dev_half, require
 
-CALIBRATION_SETS = (Path("eval/squad2-dev-half.json"), Path("eval/seeds_qa.jsonl"))
+SEEDS_SET = Path("eval/seeds_qa.jsonl")
 DEFAULT_REPORT = Path("eval/calibration.json")
 N_FOLDS = 2
 # Share of out-of-corpus and off-topic questions the threshold must refuse, pooled.
@@ -106,7 +107,7 @@ def run_calibration(args: argparse.Namespace, settings: Settings) -> int:
     folder = load_reader(settings).folder
     result, model = calibrate(
         settings,
-        paths=(args.dataset,) if getattr(args, "dataset", None) else CALIBRATION_SETS,
+        paths=(args.dataset,) if getattr(args, "dataset", None) else calibration_sets(),
         cache_root=getattr(args, "cache_dir", None),
         limit=getattr(args, "limit", None),
         k=getattr(args, "k", None),
@@ -127,7 +128,7 @@ def run_calibration(args: argparse.Namespace, settings: Settings) -> int:
 def calibrate(
     settings: Settings,
     *,
-    paths: Sequence[Path] = CALIBRATION_SETS,
+    paths: Sequence[Path] | None = None,
     cache_root: Path | None = None,
     limit: int | None = None,
     k: int | None = None,
@@ -140,6 +141,7 @@ def calibrate(
     from index import Embedder
 
     note = note or (lambda text: print(text, file=sys.stderr))
+    paths = paths or calibration_sets()
     started = time.perf_counter()
     k = k or settings.k
     embedder = Embedder(settings.model)
@@ -530,4 +532,9 @@ def render(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["CALIBRATION_SETS", "calibrate", "render", "run_calibration"]
+def calibration_sets() -> tuple[Path, ...]:
+    """The SQuAD dev half (read in place from the shared data) and the seeds set."""
+    return (require(dev_half()), SEEDS_SET)
+
+
+__all__ = ["calibrate", "calibration_sets", "render", "run_calibration"]

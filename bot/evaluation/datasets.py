@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from bot.shared_data import dev_half, require, shared_data
 from index.articles import Article
 from index.errors import FootnoteError
 
@@ -91,16 +92,20 @@ class Dataset:
 
 
 def resolve_dataset_path(name: str | Path, roots: tuple[Path, ...] = ()) -> Path:
-    """Find a dataset file as given, then under `roots`, the cwd and the repository root."""
+    """Find a dataset file as given, then under `roots`, the cwd, the repository root and the
+    shared QA data (where the SQuAD dev half is read in place)."""
     path = Path(name).expanduser()
     if path.is_absolute():
         candidates = [path]
     else:
         repo_root = Path(__file__).resolve().parents[2]
         candidates = [root / path for root in (*roots, Path.cwd(), repo_root)]
+        candidates.append(shared_data() / path.name)
     for candidate in candidates:
         if candidate.is_file():
             return candidate
+    if path.name == dev_half().name:
+        require(dev_half())  # says which file is missing and where SQuAD 2.0 is found
     looked = ", ".join(str(c) for c in dict.fromkeys(candidates))
     raise DatasetError(
         f"No evaluation set at {name} (looked in {looked}). Pass one with --dataset FILE: "

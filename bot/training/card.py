@@ -22,6 +22,7 @@ def write_card(
     generated: int = 0,
     distractors: int = 0,
     question_mask: float = 0.0,
+    sources: Sequence[dict] = (),
 ) -> None:
     held = (
         f"| gold passage given, answer forced: EM / F1 | {figures['exact_match']} / "
@@ -70,12 +71,23 @@ start/end span head, fine-tuned by Footnote to find answer spans in passages.
   were frozen and are not stored here: the reader takes them from that package at load time
   (their digest is in `config.json`).
 - **Weights**: `reader.safetensors`, fp16, every other layer and the span head.
-- **Training data**: {questions} questions{drawn} of the SQuAD 2.0 development set's first
-  half (`eval/squad2-dev-half.json`; Rajpurkar, Jia and Liang 2018; CC BY-SA 4.0), from the
-  articles {", ".join(trained_on)}. Unanswerable questions teach the no-answer position
+- **Training data**: {questions} questions{drawn} from the files below (read in place from
+  `../shared/data/`, whose README gives their provenance; never copied into the repository),
+  {len(trained_on)} articles in all. Unanswerable questions teach the no-answer position
   ([CLS]).{extra}
-- **Held out** (never trained on): {", ".join(held_out) or "none"}.
+- **Held out** (never trained on): the first file's articles {", ".join(held_out) or "none"}.
 - **Made by**: `{command}` ({minutes:.0f} minutes on 2 CPU cores).
+
+## Training data and attribution
+
+| file | sha256 | questions in it | weight | trained on | licence |
+| --- | --- | ---: | ---: | ---: | --- |
+{_sources_table(sources)}
+
+SQuAD v1.1 (Rajpurkar et al. 2016) and SQuAD 2.0 (Rajpurkar, Jia and Liang 2018), CC BY-SA 4.0;
+TyDi QA GoldP English (Clark et al. 2020), Apache-2.0; Natural Questions (Kwiatkowski et al.
+2019) via QED (Lamm et al. 2021), CC BY-SA 3.0; SQuAD-shifts new-wiki (Miller et al. 2020),
+CC BY 4.0. Every training file was filtered against SQuAD's development articles.
 
 ## Held-out figures
 
@@ -91,6 +103,14 @@ End-to-end figures (retrieval, span choice and abstention together) are in the R
 `sha256sum -c SHA256SUMS` in this folder; Footnote checks the weights' digest when it loads them.
 """
     (out_dir / CARD).write_text(text, encoding="utf-8")
+
+
+def _sources_table(sources: Sequence[dict]) -> str:
+    return "\n".join(
+        f"| `{s['file']}` | `{s['sha256'][:16]}…` | {s['questions']:,} | {s['weight']:g} | "
+        f"{s['questions_trained_on']:,} | {s['licence']} |"
+        for s in sources
+    )
 
 
 __all__ = ["write_card"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -66,11 +67,15 @@ def load_examples(
 
 
 def _read(path: Path) -> str:
+    """The file's text; a `.gz` file is decompressed (the shared SQuAD-format sets come so)."""
     try:
+        if path.suffix == ".gz":
+            with gzip.open(path, "rt", encoding="utf-8-sig") as handle:
+                return handle.read()
         return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as error:
         raise TrainingDataError(f"No training file at {path}") from error
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, EOFError, UnicodeDecodeError) as error:
         raise TrainingDataError(f"Cannot read the training file {path}: {error}") from error
 
 

@@ -9,11 +9,15 @@ set's own, most similar to the question by the embedder, so no held-out text is 
 
 from __future__ import annotations
 
+import math
+import random
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from bot.training.examples import QAExample
+from index.tokens import terms
 
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, dim) unit vectors
 
@@ -49,4 +53,69 @@ def hard_negatives(
     return negatives
 
 
-__all__ = ["hard_negatives"]
+def same_article_negatives(
+    examples: Sequence[QAExample], share: float, seed: int
+) -> list[QAExample]:
+    """For `share` of the answerable examples (drawn with `seed`), the other passage of the same
+    article most like the question, as an unanswerable example.
+
+    SQuAD 2.0's training unanswerables cannot be reached, so the no-answer signal is mined: a
+    passage of the same article shares the question's topic and names, and the one sharing most
+    of its rarer words (tf-idf cosine over the article's passages) is the passage a retriever
+    would also bring, the one whose echo of the question's words misleads a reader. A passage
+    holding one of the gold answers is skipped (the fact may be told twice).
+    """
+    rng = random.Random(seed)
+    by_article: dict[str, list[QAExample]] = {}
+    for example in examples:
+        by_article.setdefault(example.article, []).append(example)
+    negatives: list[QAExample] = []
+    for article_examples in by_article.values():
+        contexts = list(dict.fromkeys(e.context for e in article_examples))
+        if len(contexts) < 2:
+            continue
+        vectors = _tfidf(contexts)
+        for example in article_examples:
+            if not example.answerable or rng.random() >= share:
+                continue
+            query = _vector(Counter(terms(example.question)), vectors.idf)
+            ranked = sorted(range(len(contexts)), key=lambda i: -_cosine(query, vectors.rows[i]))
+            for at in ranked:
+                context = contexts[at]
+                if context == example.context or any(t in context for _, t in example.answers):
+                    continue
+                negatives.append(
+                    QAExample(
+                        f"{example.id}#same-article", example.question, context, (), example.article
+                    )
+                )
+                break
+    return negatives
+
+
+class _Vectors:
+    def __init__(self, rows: list[dict[str, float]], idf: dict[str, float]):
+        self.rows, self.idf = rows, idf
+
+
+def _tfidf(contexts: Sequence[str]) -> _Vectors:
+    counts = [Counter(terms(c)) for c in contexts]
+    frequency = Counter(t for c in counts for t in c)
+    n = len(contexts)
+    idf = {t: math.log((1 + n) / (1 + df)) + 1 for t, df in frequency.items()}
+    return _Vectors([_vector(c, idf) for c in counts], idf)
+
+
+def _vector(counts: Counter, idf: dict[str, float]) -> dict[str, float]:
+    weights = {t: (1 + math.log(k)) * idf.get(t, 0.0) for t, k in counts.items()}
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    return {t: w / norm for t, w in weights.items()}
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+__all__ = ["hard_negatives", "same_article_negatives"]
