@@ -17,6 +17,7 @@ from bot.answering.question import AnswerType
 from bot.answering.reading import Reading
 from bot.answering.short_answer import clean_span, has_new_value, is_only_value
 from bot.answering.terms import content_stems
+from index.chunking import Chunk
 
 SPAN_FEATURES = (
     "reader",  # start + end logit of the span
@@ -59,11 +60,17 @@ def span_options(
     candidates: Candidates,
     reading: Reading,
     article_text: Mapping[str, str],
+    passages: Sequence[Chunk],
     *,
     avoid: Sequence[str] = (),
 ) -> Options:
-    """One option per distinct cleaned span, with its features; spans outside every candidate
-    sentence (a window's context reaching past the retrieved passages) are still options."""
+    """One option per distinct cleaned span that one of `passages` (the retrieved chunks) holds
+    whole, with its features.
+
+    A span outside every candidate sentence is still an option, but one that reaches past every
+    retrieved passage is not: the reader's windows merge neighbouring sentences of one article
+    across chunks, and a span crossing a chunk's edge could be quoted from no citation.
+    """
     stems = content_stems(question)
     avoided = [content_stems(a) for a in avoid if a]
     best_reader = max((s.score for s in reading.spans), default=0.0)
@@ -75,7 +82,7 @@ def span_options(
         text = article_text[span.source]
         start, end = clean_span(text, span.start, span.end)
         key = (span.source, start, end)
-        if start >= end or key in seen:
+        if start >= end or key in seen or not _held(passages, span.source, start, end):
             continue
         seen[key] = len(items)
         value = text[start:end]
@@ -103,6 +110,10 @@ def span_options(
         )
     features = np.asarray(rows, dtype=np.float64).reshape(-1, len(SPAN_FEATURES))
     return Options(items, features)
+
+
+def _held(passages: Sequence[Chunk], article: str, start: int, end: int) -> bool:
+    return any(p.article_id == article and p.start <= start and end <= p.end for p in passages)
 
 
 def choice_scores(features: np.ndarray, weights: Mapping[str, float]) -> np.ndarray:

@@ -77,7 +77,10 @@ def examine(
     texts = {a: index.articles[a].text for a in {s.source for s in reading.spans}}
     # Spans are judged against the question with its aliases spelled out: "Royal College of
     # Nursing" only restates "Who is in charge of the RCN?", it does not answer it.
-    options = span_options(index.expand(question), candidates, reading, texts, avoid=avoid)
+    passages = [h.chunk for h in hits]
+    options = span_options(
+        index.expand(question), candidates, reading, texts, passages, avoid=avoid
+    )
     return Examined(candidates, reading, options)
 
 
