@@ -93,7 +93,10 @@ class Footnote:
             "answer": round((done - retrieved) * 1000, 2),
             "total": round((done - started) * 1000, 2),
         }
-        return replace(answer, question=question, timings_ms=timings)
+        resolved = query.text if query.text != question else None
+        return replace(
+            answer, question=question, timings_ms=timings, resolved=resolved, about=query.about
+        )
 
     def reindex(self, *, progress: bool = False) -> BuildReport:
         """Rebuild from the corpus (`corpus_of`) and swap the new index in; one at a time."""

@@ -107,6 +107,19 @@ class _Body:
     bare: bool  # an acronym nothing spells out: of any kind
 
 
+def name_runs(text: str) -> list[str]:
+    """The runs of capitalised words in `text` ("the Royal College of Nursing" -> "Royal College
+    of Nursing", "RCN"), in order; a run never ends on a joining word."""
+    runs = []
+    for match in _RUN.finditer(text):
+        words = match.group().split()
+        while words and words[-1] in {"of", "and", "for", "the", "&"}:
+            words.pop()
+        if words:
+            runs.append(" ".join(words))
+    return runs
+
+
 def resolve_referents(
     text: str, sentences: Sequence[tuple[int, int]], aliases: Sequence[Alias] | None = None
 ) -> list[tuple[str, ...]]:

@@ -40,6 +40,22 @@ RCN_SENTENCE = (
             "what is it against?",
             "What is the TUC day of protest against?",
         ),
+        # "it" is what a yes/no question was about, not its answer (issue 27: it was read as
+        # "Who leads any coordination around striking?").
+        (
+            Turn(
+                "Is the Royal College of Nursing involved in the 1 February strikes?",
+                "any coordination around striking",
+                RCN_SENTENCE,
+            ),
+            "who leads it?",
+            "Who leads Royal College of Nursing?",
+        ),
+        (
+            Turn("Who leads the RCN?", "Pat Cullen", "Pat Cullen, the RCN's general secretary"),
+            "and how many members does it have?",
+            "How many members does the RCN have?",
+        ),
     ],
 )
 def test_a_pronoun_is_replaced_by_what_the_last_turn_was_about(turn, question, standalone):
@@ -54,6 +70,31 @@ def test_self_contained_questions_are_searched_as_they_are():
     assert resolve("Who leads the RCN?", [last]).text == "Who leads the RCN?"
     assert resolve("and who leads it?", []).text == "and who leads it?"
     assert not is_follow_up("How many members does the PCS have?")
+
+
+def test_a_third_turn_still_finds_what_the_first_was_about():
+    from dataclasses import replace
+
+    from bot.answering.answer import Answer
+
+    first = Turn("Which union is the fifth-largest in the UK?", "PCS", "PCS is the ...")
+    second = resolve("Who leads it?", [first])
+    assert second.text == "Who leads PCS?"
+    answered = Answer("Who leads it?", "Mark Serwotka leads PCS.", "Mark Serwotka", False)
+    turn = Turn.of(replace(answered, resolved=second.text))  # as the engine records it
+    assert turn.question == "Who leads PCS?"
+    assert resolve("How many members does it have?", [first, turn]).text == (
+        "How many members does PCS have?"
+    )
+
+
+def test_the_thing_talked_about_carries_past_a_question_about_a_person():
+    first = Turn("Who is the head of the PCS?", "Mark Serwotka", "Mark Serwotka, head of ...")
+    second = resolve("what did he tell Sky News?", [first])
+    assert second.text == "What did Mark Serwotka tell Sky News?" and second.about == "the PCS"
+    turn = Turn(second.text, "that it would strike", "He told Sky News ...", second.about)
+    third = resolve("and how many members does it have?", [first, turn])
+    assert third.text == "How many members does the PCS have?"
 
 
 def test_an_unresolvable_follow_up_keeps_the_last_question_as_context():
@@ -76,3 +117,12 @@ def test_the_engine_answers_follow_ups_from_the_conversation(engine, first, foll
     assert answer.question == follow_up
     assert not answer.abstained
     assert expected in answer.answer
+
+
+def test_three_turns_in_the_engine_keep_their_subject(engine):
+    turns = []
+    for question in ("Who is the head of the PCS?", "what did he tell Sky News?"):
+        turns.append(Turn.of(engine.ask(question, context=turns)))
+    third = engine.ask("and how many members does it have?", context=turns)
+    assert third.resolved == "How many members does the PCS have?"
+    assert not third.abstained and "270,000" in third.answer

@@ -26,6 +26,9 @@ class Answer:
     """`answer` is quoted verbatim from citations[0].text, and `short_answer` from `answer`.
 
     `span` is where the short answer sits in citations[0]'s article: (start, end) characters.
+    `resolved` is the question as it was read when a follow-up's pronoun was resolved from the
+    conversation ("Who leads it?" -> "Who leads the RCN?"), else None; `about` is what the
+    pronoun was read as ("the RCN").
     """
 
     question: str
@@ -36,6 +39,8 @@ class Answer:
     confidence: float = 0.0
     timings_ms: dict[str, float] = field(default_factory=dict)
     span: tuple[int, int] | None = None
+    resolved: str | None = None
+    about: str | None = None
 
 
 def abstention(question: str, confidence: float = 0.0) -> Answer:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.answering.answer import Answer
 from bot.answering.question import AnswerType, answer_type
+from index.referents import name_runs
 
 
 @dataclass(frozen=True)
@@ -17,10 +18,15 @@ class Turn:
     question: str
     short_answer: str | None = None
     answer: str | None = None
+    about: str | None = None  # what its pronoun was read as, when it was a follow-up
 
     @classmethod
     def of(cls, answer: Answer) -> Turn:
-        return cls(answer.question, answer.short_answer, answer.answer)
+        """The turn as the conversation goes on from it: the question as it was read (its
+        pronouns resolved), so a third turn's "it" still finds what the first was about."""
+        return cls(
+            answer.resolved or answer.question, answer.short_answer, answer.answer, answer.about
+        )
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,7 @@ class Query:
     """What to search and score for a question: `text`, plus earlier questions it still leans on."""
 
     text: str
+    about: str | None = None  # what the pronoun was read as
     context: tuple[str, ...] = ()
     shown: tuple[str, ...] = ()  # answers already quoted in this conversation
     said: tuple[str, ...] = ()  # short answers already given
@@ -48,7 +55,20 @@ _SUBJECT = re.compile(
 _OF_PART = re.compile(
     r"^(?:the )?(?:head|leader|chief|boss|members?|size|role)\s+of\s+(?P<whole>.+)$"
 )
+# "Who leads the RCN?": a wh-word, a main verb, and what the question is about after it.
+_OBJECT = re.compile(
+    r"^\s*(?:who|what|which)\s+(?!is\b|are\b|was\b|were\b|does\b|do\b|did\b|will\b|has\b|"
+    r"have\b|had\b|can\b)\w+\s+(?P<subject>.+?)\s*[?.!]*$",
+    re.IGNORECASE,
+)
+# "Which union ...?", "What union ...?": the answer names the thing a later "it" points at.
+_SELECTS = re.compile(
+    r"^\s*(?:which\b|what\s+(?!is\b|are\b|was\b|were\b|does\b|do\b|did\b|will\b|has\b|"
+    r"have\b|had\b|can\b|about\b)\w+)",
+    re.IGNORECASE,
+)
 _POSSESSIVE = {"its", "their", "his", "her"}
+_PERSONS = {"he", "she", "his", "her", "him"}
 _NAMEABLE = (AnswerType.PERSON, AnswerType.PLACE, AnswerType.OTHER)
 
 
@@ -78,22 +98,47 @@ def resolve(question: str, turns: Sequence[Turn]) -> Query:
     replacement = f"{referent}'s" if pronoun in _POSSESSIVE else referent
     text = question[: match.start()] + replacement + question[match.end() :]
     text = _OPENER.sub("", text, count=1)
-    return Query(text[:1].upper() + text[1:], shown=shown, said=said)
+    # The thing the conversation is about carries on past a question about a person.
+    about = _thing(last) if pronoun in _PERSONS else referent
+    return Query(text[:1].upper() + text[1:], about, shown=shown, said=said)
 
 
 def _referent(last: Turn, pronoun: str) -> str | None:
-    """What `pronoun` most likely points at in the last turn, or None."""
+    """What `pronoun` most likely points at in the last turn, or None.
+
+    The answer, when the last question asked for a person ("Who leads it?" -> "he") or picked a
+    thing ("Which union ...?" -> "it"); otherwise what the last question was about: "Is the
+    Royal College of Nursing involved ...?" then "who leads it?" asks about the college, not
+    about the answer. A date or a number is never what a pronoun points at.
+    """
     kind = answer_type(last.question)
-    wants_person = pronoun in {"he", "she", "his", "her", "him"}
-    asked_who = re.match(r"\s*(?:who|whom|whose)\b", last.question, re.IGNORECASE) is not None
-    # "Which union ...?" -> it = "The Royal College of Nursing"; "Who leads it?" -> he = the name.
-    # A date or a number is never what "it" points at.
-    if last.short_answer and asked_who == wants_person and kind in _NAMEABLE:
+    if pronoun in _PERSONS:
+        asked_who = re.match(r"\s*(?:who|whom|whose)\b", last.question, re.IGNORECASE)
+        if last.short_answer and asked_who and kind in _NAMEABLE:
+            return last.short_answer
+        return _subject(last.question)
+    if last.short_answer and _SELECTS.match(last.question) and kind in _NAMEABLE:
         return last.short_answer
-    subject = _SUBJECT.match(last.question)
-    if subject is None:
-        return None
-    phrase = subject.group("subject").strip()
-    part = _OF_PART.match(phrase)
-    # "Who is the head of the PCS?" then "how many members does it have?": "it" is the PCS.
-    return part.group("whole") if part and not wants_person else phrase
+    return _thing(last)
+
+
+def _thing(last: Turn) -> str | None:
+    """What a later "it" points at: what the last turn's own "it" was read as, else what its
+    question was about ("Who is the head of the PCS?" -> "the PCS")."""
+    if last.about:
+        return last.about
+    phrase = _subject(last.question)
+    part = _OF_PART.match(phrase) if phrase else None
+    return part.group("whole") if part else phrase
+
+
+def _subject(question: str) -> str | None:
+    """What a question is about: "When is the TUC day of protest?" -> "the TUC day of protest",
+    "Who leads the RCN?" -> "the RCN", "Is the Royal College of Nursing involved in the
+    strikes?" -> "Royal College of Nursing" (its first name)."""
+    for pattern in (_SUBJECT, _OBJECT):
+        match = pattern.match(question)
+        if match:
+            return match.group("subject").strip()
+    names = name_runs(question[1:])  # the first word is capitalised as a sentence's opening
+    return names[0] if names else None
