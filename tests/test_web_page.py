@@ -4,29 +4,14 @@ server, engine and index."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
-from pathlib import Path
 
 import pytest
 
 from bot.frontends.web.app import create_app
-from tests.conftest import ROOT
+from tests.web_browser import chromium, screenshot
 from tests.web_server import serving
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(os.environ.get("FOOTNOTE_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts"))
-# Chromium's own calls home fail on a closed network and slow every start; turn them off.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HOSTILE = (
     'The museum sign, which reads <img src=x onerror="window.__pwned=1"> and '
     "<script>window.__pwned=2</script>, was unveiled on 3 March 2024 by the city council. "
@@ -36,16 +21,7 @@ HOSTILE = (
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("FOOTNOTE_REQUIRE_BROWSER"):
-            pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's chromium package")
-        pytest.skip("no Chromium here (apt-get install chromium); CI installs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
+    yield from chromium()
 
 
 @pytest.fixture
@@ -102,11 +78,10 @@ def test_the_page_answers_highlights_the_short_answer_and_opens_citation_one(pag
     marked = dialog.locator("mark.quoted").inner_text()
     assert marked and marked in quote  # the quoted sentence, marked inside its passage
     assert len(dialog.locator("#passage-text").inner_text()) > len(marked)  # with context
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "chat-page-citation.png"))
+    screenshot(page, "chat-page-citation.png")
     page.click("#close-passage")
     assert focus_settles_on(page, "question")
-    page.screenshot(path=str(ARTIFACTS / "chat-page.png"))
+    screenshot(page, "chat-page.png")
     assert page.errors == []
 
 
@@ -167,6 +142,5 @@ def test_article_text_that_looks_like_html_is_shown_as_text_and_runs_nothing(pag
     assert '<img src=x onerror="window.__pwned=3">' in dialog.locator("h2").inner_text()
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.locator("#log img, dialog img, #log script, dialog script").count() == 0
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "chat-page-hostile-article.png"))
+    screenshot(page, "chat-page-hostile-article.png")
     assert page.errors == []

@@ -237,6 +237,8 @@ def _add_page(app: FastAPI) -> None:
             swagger_js_url="/docs-assets/swagger-ui-bundle.js",
             swagger_css_url="/docs-assets/swagger-ui.css",
             swagger_favicon_url="/static/favicon.svg",
+            # No badge that sends the API description to swagger.io: the docs work offline.
+            swagger_ui_parameters={"validatorUrl": None},
         )
 
     @app.middleware("http")
@@ -291,8 +293,10 @@ def _client(request: Request) -> str:
 
 
 def _swagger_assets() -> Path | None:
+    """Swagger UI 5 from the fastapi-offline package: FastAPI publishes OpenAPI 3.1, which the
+    4.x that swagger-ui-bundle ships cannot read ("Unable to render this definition")."""
     try:
-        from swagger_ui_bundle import swagger_ui_path
+        import fastapi_offline
     except ImportError:
         return None
-    return Path(swagger_ui_path)
+    return Path(fastapi_offline.__file__).parent / "static"
