@@ -16,8 +16,20 @@ from bot.answering.model import MODEL_FILE, AnsweringModel, load_model
 from bot.answering.question import clean_question
 from bot.answering.reader import PACKAGED_READER, Reader
 from bot.settings import DEFAULT_CORPUS, Settings
-from index import BuildReport, Embedder, Hit, Index, IndexMissingError, build_index, open_index
-from index.store import index_sources
+from index import (
+    BuildReport,
+    Embedder,
+    FootnoteError,
+    Hit,
+    Index,
+    IndexCorruptError,
+    IndexMissingError,
+    NoArticlesError,
+    build_index,
+    open_index,
+)
+from index.build import require_sources
+from index.store import index_sources, read_manifest
 
 
 class Footnote:
@@ -51,10 +63,18 @@ class Footnote:
         try:
             index = open_index(settings.index_dir, embedder)
         except IndexMissingError:
+            corpus = corpus_of(settings)
+            try:
+                require_sources(corpus, settings.index_dir)
+            except NoArticlesError as error:
+                raise IndexMissingError(
+                    f"No index at {settings.index_dir}, and nothing to build one from: {error} "
+                    "Index your articles with `footnote index PATH`, or set FOOTNOTE_CORPUS."
+                ) from None
             if announce:
-                corpus = ", ".join(str(p) for p in corpus_of(settings))
-                announce(f"No index at {settings.index_dir} yet; building it from {corpus} first.")
-            build(settings, embedder, progress=announce is not None)
+                names = ", ".join(str(p) for p in corpus)
+                announce(f"No index at {settings.index_dir} yet; building it from {names} first.")
+            build(settings, embedder, corpus, progress=announce is not None)
             index = open_index(settings.index_dir, embedder)
         return cls(settings, index, embedder)
 
@@ -101,7 +121,11 @@ class Footnote:
     def reindex(self, *, progress: bool = False) -> BuildReport:
         """Rebuild from the corpus (`corpus_of`) and swap the new index in; one at a time."""
         with self._reindex_lock:
-            report = build(self.settings, self.embedder, progress=progress)
+            # The loaded index remembers its sources: a folder deleted meanwhile is rebuilt from
+            # them, not from the sample articles.
+            known = [Path(p) for p in self._index.manifest.get("sources", [])]
+            paths = corpus_of(self.settings, known)
+            report = build(self.settings, self.embedder, paths, progress=progress)
             self._index = open_index(self.settings.index_dir, self.embedder)
         return report
 
@@ -163,7 +187,29 @@ def build(
     return build_index(paths, settings.index_dir, embedder, **options)
 
 
-def corpus_of(settings: Settings) -> list[Path]:
+def corpus_of(settings: Settings, known: Sequence[Path] = ()) -> list[Path]:
     """What a build without paths reads: FOOTNOTE_CORPUS if set, else what the current index was
-    built from (so `/reindex` never swaps a user's index for the seeds), else seeds/."""
-    return list(settings.corpus) or index_sources(settings.index_dir) or list(DEFAULT_CORPUS)
+    built from (its manifest says, else `known`: what the running engine loaded), else seeds/
+    when there is no index yet. So `/reindex` never swaps a user's index for the seeds; when an
+    index exists but its sources can't be read, the user is asked for them."""
+    if settings.corpus:
+        return list(settings.corpus)
+    sources = index_sources(settings.index_dir) or list(known)
+    if sources:
+        return sources
+    try:
+        read_manifest(settings.index_dir)
+    except IndexMissingError:
+        return list(DEFAULT_CORPUS)
+    except IndexCorruptError:
+        pass
+    raise SourcesUnknownError(
+        f"The index at {settings.index_dir} does not say which articles it was built from "
+        "(its manifest is damaged or older), so it is not rebuilt from the sample articles: "
+        "name yours with `footnote index PATH ...` or FOOTNOTE_CORPUS."
+    )
+
+
+class SourcesUnknownError(FootnoteError):
+    """An index exists but its sources can't be read, and no corpus was given."""
+

@@ -18,6 +18,7 @@ from index.errors import (
     IndexMissingError,
     ModelLoadError,
     ModelMismatchError,
+    NoArticlesError,
 )
 from index.fusion import rrf_fusion, weighted_fusion
 from index.referents import resolve_referents
@@ -62,6 +63,7 @@ __all__ = [
     "IndexMissingError",
     "ModelLoadError",
     "ModelMismatchError",
+    "NoArticlesError",
     "Searcher",
     "Sentence",
     "Skipped",

@@ -23,7 +23,7 @@ from index.aliases import Alias, find_aliases
 from index.articles import Article, Skipped, content_hash, read_articles
 from index.chunking import sentence_windows
 from index.embedder import Embedder
-from index.errors import FootnoteError
+from index.errors import FootnoteError, IndexMissingError, NoArticlesError
 from index.referents import resolve_referents
 from index.sentences import split_sentences
 from index.sparse import BM25Index
@@ -77,6 +77,18 @@ class BuildReport:
     skipped: list[Skipped]
     seconds: float
     dense: str = "flat"  # the FAISS index kind built
+    # Article ids against the index this one replaced; `compared` is False when there was one
+    # but it could not be read (damaged, another model), so what changed is unknown.
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    compared: bool = True
+
+    def changes(self) -> str:
+        """What the build changed, for a summary line: "1 added, 2 changed, 1 removed"."""
+        if not self.compared:
+            return "changes unknown: the previous index could not be read"
+        return f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed"
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,9 @@ class Previous:
     # Its BM25 and dense index, numbered by chunk as previous_chunks counts.
     sparse: BM25Index | None = None
     dense: DenseIndex | None = None
+    # Every article of the previous index, id -> content hash, even when nothing can be reused:
+    # what a build reports as added, changed and removed. None: there was one, unreadable.
+    articles: dict[str, str] | None = field(default_factory=dict)
 
 
 def build_index(
@@ -134,8 +149,10 @@ def build_index(
     so an interrupted build leaves the previous index as it was.
     """
     started = time.perf_counter()
+    require_sources(paths, index_dir)
     prepare_index_dir(index_dir)  # refuse a foreign folder before any slow work
     articles, skipped = read_articles(paths, exclude=[Path(index_dir)])
+    require_articles(articles, skipped, paths, index_dir)
     previous = previous_index(index_dir, embedder, chunk_words, overlap_sentences)
     plans = [plan_article(a, previous, chunk_words, overlap_sentences) for a in articles]
     plans, embedded = embed_plans(plans, embedder, progress)
@@ -178,7 +195,14 @@ def write_index(
     index_dir = Path(index_dir)
     prepare_index_dir(index_dir)
     staging = index_dir.parent / f".{index_dir.name}.build-{os.getpid()}-{secrets.token_hex(4)}"
-    staging.mkdir()
+    try:
+        staging.mkdir()
+    except OSError as error:
+        # The staging folder's name means nothing to the user: name the folder they chose.
+        raise IndexWriteError(
+            f"could not write the index at {index_dir}: {error.strerror or error} in "
+            f"{index_dir.parent}. Choose another index folder (--index-dir or FOOTNOTE_INDEX_DIR)."
+        ) from None
     try:
         source_names = [str(Path(p).resolve()) for p in sources]
         counts, dense_kind = _write(
@@ -204,6 +228,7 @@ def write_index(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     total = counts["chunks"] + counts["sentences"]
+    added, changed, removed = _changes(plans, (previous or Previous()).articles)
     return BuildReport(
         articles=counts["articles"],
         chunks=counts["chunks"],
@@ -213,7 +238,56 @@ def write_index(
         skipped=skipped,
         seconds=time.perf_counter() - started,
         dense=dense_kind,
+        added=added,
+        changed=changed,
+        removed=removed,
+        compared=(previous or Previous()).articles is not None,
     )
+
+
+def require_sources(paths: Sequence[Path], index_dir: Path) -> None:
+    """NoArticlesError unless every path exists: a build from a missing folder would write an
+    index of nothing, which refuses every question."""
+    if not paths:
+        raise NoArticlesError(f"No files or folders of articles to index; {_untouched(index_dir)}.")
+    missing = [str(p) for p in map(Path, paths) if not (p.exists() or p.is_symlink())]
+    if missing:
+        raise NoArticlesError(
+            f"No such file or folder: {', '.join(missing)}; {_untouched(index_dir)}."
+        )
+
+
+def require_articles(
+    articles: Sequence[Article], skipped: Sequence[Skipped], paths: Sequence[Path], index_dir: Path
+) -> None:
+    """NoArticlesError when `paths` held no article at all, saying why their files were not."""
+    if articles:
+        return
+    why = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:3])
+    more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+    found = f" ({len(skipped)} files skipped: {why}{more})" if skipped else ""
+    raise NoArticlesError(
+        f"Found no articles in {', '.join(str(p) for p in paths)}{found}; {_untouched(index_dir)}."
+    )
+
+
+def _untouched(index_dir: Path) -> str:
+    if (Path(index_dir) / MANIFEST).exists():
+        return f"the index at {index_dir} is unchanged"
+    return "no index was written"
+
+
+def _changes(
+    plans: Sequence[Planned], before: dict[str, str] | None
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Article ids added, changed (same id, other text) and removed since `before`."""
+    if before is None:
+        return (), (), ()
+    now = {plan.article.id: plan.hash for plan in plans}
+    added = tuple(i for i in now if i not in before)
+    changed = tuple(i for i in now if i in before and before[i] != now[i])
+    removed = tuple(i for i in before if i not in now)
+    return added, changed, removed
 
 
 def prepare_index_dir(index_dir: Path) -> None:
@@ -231,18 +305,22 @@ def previous_index(
     """What a usable previous index at `index_dir` offers for reuse; empty if none."""
     try:
         index = open_index(index_dir, embedder)
+    except IndexMissingError:
+        return Previous()
     except FootnoteError:
-        return Previous()  # missing, damaged or another model: everything is made afresh
+        return Previous(articles=None)  # damaged or another model: everything is made afresh
+    pairs = zip(index.article_order, index.hashes, strict=True)
+    articles = {article.id: digest for article, digest in pairs}
     params = index.manifest
     if params["chunk_words"] != chunk_words or params["overlap_sentences"] != overlap_sentences:
-        return Previous()
+        return Previous(articles=articles)
     if params.get("chunk_vectors") != CHUNK_VECTORS:
-        return Previous()  # an index whose chunk vectors were made another way
+        return Previous(articles=articles)  # an index whose chunk vectors were made another way
     same_rules = params.get("text_rules") == text_rules() and index.sparse.counts is not None
     plans = _plans_by_hash(index)
     if not same_rules:
-        return Previous(plans)
-    return Previous(plans, True, index.sparse, index.dense)
+        return Previous(plans, articles=articles)
+    return Previous(plans, True, index.sparse, index.dense, articles)
 
 
 def _plans_by_hash(index: Index) -> dict[str, Planned]:
@@ -307,27 +385,57 @@ def embed_plans(
     """`plans` with every missing vector filled in, and how many texts (chunks plus sentences)
     got new vectors.
 
-    Only the sentences are encoded, all in one call (packed, so each token goes through the
-    encoder once); a chunk's vector is the mean token state over its sentences, since chunks
-    are runs of whole sentences. Encoding chunks as well would cost a second pass, for
-    held-out retrieval within 0.5 point of this (README, Speed).
+    Only the sentences are encoded (packed, so each token goes through the encoder once); a
+    chunk's vector is the mean token state over its sentences, since chunks are runs of whole
+    sentences. Encoding chunks as well would cost a second pass, for held-out retrieval within
+    0.5 point of this (README, Speed). Articles are encoded in groups of about GROUP_TEXTS
+    sentences, so `progress` can count articles done, with an ETA, rather than encoder batches.
     """
+    from tqdm import tqdm
+
     missing = [n for n, plan in enumerate(plans) if plan.chunk_vectors is None]
-    texts = [plans[n].article.text[s:e] for n in missing for s, e in plans[n].sentence_spans]
-    pooled = embedder.encode_pooled(texts, progress=progress)
     plans = list(plans)
-    offset = 0
-    for n in missing:
-        plan = plans[n]
-        count = len(plan.sentence_spans)
-        windows = [(offset + first, offset + last + 1) for first, last in plan.windows]
-        plans[n] = dataclasses.replace(
-            plan,
-            chunk_vectors=pooled.span_vectors(windows),
-            sentence_vectors=pooled.vectors[offset : offset + count],
-        )
-        offset += count
+    bar = tqdm(
+        total=len(missing),
+        desc="Embedding new or changed articles",
+        unit=" articles",
+        disable=not progress or not missing,
+    )
+    with bar:
+        for group in _groups(missing, [len(plan.sentence_spans) for plan in plans]):
+            texts = [plans[n].article.text[s:e] for n in group for s, e in plans[n].sentence_spans]
+            pooled = embedder.encode_pooled(texts)
+            offset = 0
+            for n in group:
+                plan = plans[n]
+                count = len(plan.sentence_spans)
+                windows = [(offset + first, offset + last + 1) for first, last in plan.windows]
+                plans[n] = dataclasses.replace(
+                    plan,
+                    chunk_vectors=pooled.span_vectors(windows),
+                    sentence_vectors=pooled.vectors[offset : offset + count],
+                )
+                offset += count
+            bar.update(len(group))
     return plans, sum(len(plans[n].chunk_spans) + len(plans[n].sentence_spans) for n in missing)
+
+
+# Sentences encoded per call: enough to pack the encoder's batches full (2,048 sentences fill
+# about 250 sequences of 256 tokens), few enough that progress moves every few seconds.
+GROUP_TEXTS = 2048
+
+
+def _groups(numbers: list[int], sizes: list[int]) -> list[list[int]]:
+    """`numbers` in order, cut into runs of about GROUP_TEXTS texts (never splitting one)."""
+    groups: list[list[int]] = []
+    total = GROUP_TEXTS
+    for n in numbers:
+        if total >= GROUP_TEXTS:
+            groups.append([])
+            total = 0
+        groups[-1].append(n)
+        total += sizes[n]
+    return groups
 
 
 def _write(

@@ -44,6 +44,8 @@ from index.build import (
     plan_article,
     prepare_index_dir,
     previous_index,
+    require_articles,
+    require_sources,
     write_index,
 )
 from index.embedder import Embedder
@@ -90,6 +92,7 @@ def build_index_on_ray(
     the index at `index_dir`, as on one machine.
     """
     started = time.perf_counter()
+    require_sources(paths, index_dir)
     ray = _import_ray()
     prepare_index_dir(index_dir)  # refuse a foreign folder before any slow work
     # A model that cannot load fails here in one line, not on every worker in Ray's wrapping
@@ -97,6 +100,7 @@ def build_index_on_ray(
     _ = embedder.dim
     with _cluster(ray, address, progress) as cluster:
         articles, skipped = _read(ray, paths, index_dir, shard_bytes)
+        require_articles(articles, skipped, paths, index_dir)
         previous = previous_index(index_dir, embedder, chunk_words, overlap_sentences)
         chunking = (chunk_words, overlap_sentences)
         plans, embedded = _plan_and_embed(

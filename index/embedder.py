@@ -73,7 +73,7 @@ class Embedder:
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
-    def encode_pooled(self, texts: Sequence[str], progress: bool = False) -> Pooled:
+    def encode_pooled(self, texts: Sequence[str]) -> Pooled:
         """Unit vectors of `texts` with their token-state sums, for pooling spans of them.
 
         The vectors equal `encode`'s; a BERT with mean pooling (the packaged model) is run
@@ -85,12 +85,12 @@ class Embedder:
             return Pooled(np.zeros((0, self.dim), np.float32), np.zeros(0, np.int64))
         model = self._load()
         if supports(model):
-            return encode_packed(model, texts, progress)
+            return encode_packed(model, texts)
         # Another architecture: one text a sequence; its mean times its length is the sum.
         means = model.encode(
             list(texts),
             batch_size=64,
-            show_progress_bar=progress,
+            show_progress_bar=False,  # the build shows its own, counting articles
             convert_to_numpy=True,
             normalize_embeddings=False,
         ).astype(np.float32)

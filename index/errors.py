@@ -19,3 +19,8 @@ class ModelMismatchError(FootnoteError):
 
 class ModelLoadError(FootnoteError):
     """The embedding or NER model could not be loaded."""
+
+
+class NoArticlesError(FootnoteError):
+    """A build found nothing to index: a corpus path that does not exist, or no articles in it.
+    An index of nothing would refuse every question, so nothing is written instead."""

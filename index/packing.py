@@ -56,7 +56,7 @@ def supports(model) -> bool:
     return bool(mode) and type(auto).__name__ == "BertModel" and rest in ([], ["Normalize"])
 
 
-def encode_packed(model, texts: Sequence[str], progress: bool = False) -> Pooled:
+def encode_packed(model, texts: Sequence[str]) -> Pooled:
     """Encode `texts` with `model` (see `supports`), packed MAX_TOKENS to a sequence."""
     import torch
 
@@ -69,10 +69,6 @@ def encode_packed(model, texts: Sequence[str], progress: bool = False) -> Pooled
     sums = torch.zeros((len(ids), dim), dtype=torch.float32)
     bins = _pack([len(row) for row in ids], limit)
     batches = [bins[i : i + ROWS_PER_BATCH] for i in range(0, len(bins), ROWS_PER_BATCH)]
-    if progress:
-        from tqdm import tqdm
-
-        batches = tqdm(batches, desc="Batches", unit="batch")
     with torch.inference_mode():
         for batch in batches:
             _encode_batch(bert, ids, batch, sums, torch)

@@ -143,3 +143,20 @@ def test_reindex_report_summarises_and_lists_skipped_files():
 def test_thread_names_fit():
     assert len(render.thread_name("why " * 100)) == render.THREAD_NAME_LIMIT
     assert render.thread_name("   ") == "Follow-up"
+
+
+def test_reindex_report_says_what_changed_and_names_removed_articles():
+    report = BuildReport(
+        articles=2,
+        chunks=12,
+        sentences=42,
+        embedded=3,
+        reused=51,
+        skipped=[],
+        seconds=1.3,
+        added=("water.txt",),
+        removed=("hens_*.txt",),
+    )
+    text = render.render_report(report)
+    assert "Articles: 1 added, 0 changed, 1 removed." in text
+    assert "Removed: hens\\_\\*.txt." in text

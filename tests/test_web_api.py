@@ -264,6 +264,10 @@ def test_reindex_needs_the_admin_key_and_answers_go_on_meanwhile(serve, engine):
         report = running.result()
     assert report.status_code == 200
     assert report.json()["articles"] == len(engine.index.articles)
+    # What the rebuild changed, against the index it replaced: here nothing.
+    assert {k: report.json()[k] for k in ("added", "changed", "removed")} == dict.fromkeys(
+        ("added", "changed", "removed"), []
+    )
     assert report.json()["chunks"] == len(engine.index.chunks)
 
 

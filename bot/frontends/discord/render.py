@@ -84,8 +84,11 @@ def render_report(report: BuildReport) -> str:
     lines = [
         f"Reindexed {report.articles} articles into {report.chunks} chunks "
         f"({report.sentences} sentences) in {report.seconds:.1f} s: "
-        f"{report.embedded} texts embedded, {report.reused} reused."
+        f"{report.embedded} texts embedded, {report.reused} reused.",
+        f"Articles: {report.changes()}.",
     ]
+    if report.removed:  # an article gone by mistake should be noticed, so it is named
+        lines.append("Removed: " + ", ".join(escape(r) for r in report.removed) + ".")
     if report.skipped:
         lines.append(f"Skipped {len(report.skipped)} files:")
         lines += [f"- {escape(s.path)}: {escape(s.reason)}" for s in report.skipped]

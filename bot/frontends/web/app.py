@@ -197,6 +197,11 @@ def _api(state: WebState) -> APIRouter:
             "embedded": report.embedded,
             "reused": report.reused,
             "seconds": round(report.seconds, 2),
+            # Article ids against the index replaced; null when that one could not be read.
+            **{
+                what: list(getattr(report, what)) if report.compared else None
+                for what in ("added", "changed", "removed")
+            },
             "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
         }
 
