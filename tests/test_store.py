@@ -281,7 +281,7 @@ def test_a_killed_build_leaves_the_old_index_and_the_next_build_cleans_up(
             stderr=stderr,
         )
         deadline = time.monotonic() + 90
-        while b"Batches" not in log.read_bytes() and child.poll() is None:
+        while b"Embedding" not in log.read_bytes() and child.poll() is None:
             assert time.monotonic() < deadline, "the build never started encoding"
             time.sleep(0.1)
         child.send_signal(signal.SIGKILL)
