@@ -18,6 +18,7 @@ import pytest
 from bot.answering import ABSTAIN_TEXT, Answer, Citation
 from bot.answering.follow_up import Turn
 from bot.frontends.conversations import Conversations
+from bot.frontends.discord import bot as discord_bot
 from bot.frontends.discord.bot import (
     FOLLOW_UP_ID,
     NO_PERMISSION,
@@ -28,6 +29,7 @@ from bot.frontends.discord.bot import (
 )
 from bot.frontends.discord.cooldown import Cooldown
 from bot.frontends.feedback import hash_user, vote_for
+from bot.frontends.state import StateStore
 from tests.discord_harness import (
     EPHEMERAL,
     NO_MENTIONS,
@@ -357,6 +359,46 @@ def test_a_signal_shuts_the_bot_down_cleanly(fake, settings, embedder, signum, c
     stopper.join(timeout=5)
     assert code == 0 and fake.identify is not None and not stopper.is_alive()
     assert TOKEN not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_question_in_hand_at_a_signal_is_answered_and_kept(
+    fake, settings, embedder, tmp_path, monkeypatch, signum
+):
+    from bot.engine import Footnote
+
+    question = "When is the TUC day of protest?"
+    settings = settings.replace(feedback_log=tmp_path / "votes.jsonl", discord_cooldown_seconds=0.0)
+    ask = Footnote.ask
+
+    def stopped_while_answering(self, text, **options):
+        if text == question:  # not the warm-up: the bot is stopped while it works this out
+            os.kill(os.getpid(), signum)
+        return ask(self, text, **options)
+
+    monkeypatch.setattr(Footnote, "ask", stopped_while_answering)
+    # An answer takes about a second, but many on a loaded test machine: wait for this one.
+    monkeypatch.setattr(discord_bot, "SHUTDOWN_GRACE_SECONDS", 300.0)
+
+    def ask_when_ready() -> None:
+        fake.wait_for("PUT", rf"/applications/{APP_ID}/guilds/\d+/commands", timeout=120)
+        fake.send_message(f"<@{APP_ID}> {question}")
+
+    asker = threading.Thread(target=ask_when_ready, daemon=True)
+    asker.start()
+    code = run_discord(settings, embedder=embedder, env={"DISCORD_TOKEN": TOKEN})
+    asker.join(timeout=5)
+    assert code == 0
+    replies = fake.find("POST", rf"/channels/{CHANNEL_ID}/messages")
+    assert len(replies) == 1 and "1 February" in embed_text(replies[0].body)
+    # The database was closed (its WAL folded in), and the turn is there after the restart.
+    assert not Path(f"{settings.state_path}-wal").exists()
+    store = StateStore(settings.state_path)
+    try:
+        turns = json.loads(store.get("turns", f"discord:{replies[0].reply['id']}") or "[]")
+    finally:
+        store.close()
+    assert [turn["question"] for turn in turns] == [question]
 
 
 # Small pieces.

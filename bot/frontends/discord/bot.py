@@ -12,7 +12,7 @@ import math
 import os
 import signal
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,9 @@ _log = logging.getLogger("footnote.discord")
 NO_MENTIONS = discord.AllowedMentions.none()
 FOLLOW_UP_ID = "footnote:follow-up"
 HEARTBEAT_SECONDS = 30.0
+# On SIGTERM or Ctrl-C, questions being answered get this long to be sent and remembered
+# before the connection closes: `docker stop` kills after 10 s, which leaves time to close.
+SHUTDOWN_GRACE_SECONDS = 8.0
 # Send Messages, Send Messages in Threads, Create Public Threads, Embed Links,
 # Read Message History, Add Reactions: what the invite link asks for (README.md, "Discord bot").
 PERMISSIONS = discord.Permissions(
@@ -56,6 +59,7 @@ PERMISSIONS = discord.Permissions(
 NOT_HERE = "I'm not enabled in this channel."
 FAILED = "Sorry, something went wrong while answering that. Please try again later."
 BUSY = "I'm busy answering other questions; please try again in a minute."
+STOPPING = "I'm restarting; please ask again in a minute."
 ATTACHMENTS_ONLY = "I can only read questions typed as text; I don't open attachments."
 NO_PERMISSION = "Only members with the Manage Server permission can reindex."
 NEEDS_MESSAGE_CONTENT = (
@@ -132,6 +136,8 @@ class FootnoteBot(discord.Client):
         self._reindexing = asyncio.Lock()
         self._synced: set[int] = set()
         self._heartbeat: asyncio.Task | None = None
+        self._turns: set[asyncio.Task] = set()  # handlers answering a question right now
+        self._stopping = False
 
     async def setup_hook(self) -> None:
         # Runs after the token is accepted and before the gateway connects: a bad token fails
@@ -145,10 +151,16 @@ class FootnoteBot(discord.Client):
             self._heartbeat = asyncio.create_task(self._beat(self.settings.discord_heartbeat_file))
 
     async def close(self) -> None:
+        # Finish the questions in hand first, so each answer is sent and its turn is on disk;
+        # then disconnect, and close the database last, once nothing can write to it.
+        self._stopping = True
+        await self._finish_turns()
         if self._heartbeat:
             self._heartbeat.cancel()
         await super().close()
         self.pool.close()
+        if self.conversations.store is not None:
+            self.conversations.store.close()
 
     # Events: thin, each hands over to one method below.
 
@@ -238,6 +250,10 @@ class FootnoteBot(discord.Client):
 
     async def answer_interaction(self, interaction: discord.Interaction, question: str) -> None:
         """/ask: refuse at once (ephemeral), or defer, answer off the loop and follow up."""
+        with self._turn():
+            await self._answer_interaction(interaction, question)
+
+    async def _answer_interaction(self, interaction: discord.Interaction, question: str) -> None:
         send = interaction.response.send_message
         if not self.seen.first(interaction.id):
             return  # a replayed event: answered already
@@ -255,13 +271,17 @@ class FootnoteBot(discord.Client):
         first = await interaction.followup.send(
             embed=embeds[0], view=self._view_for(interaction.channel), allowed_mentions=NO_MENTIONS
         )
+        self._remember(first.id, interaction.channel_id, result, context)
         for embed in embeds[1:]:
             await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS)
-        self._remember(first.id, interaction.channel_id, result, context)
 
     async def answer_message(self, message: discord.Message) -> None:
         """A mention, DM, ask-channel message or forum post: answer in a reply, with the thread's
         or reply chain's context (a forum post starts its own)."""
+        with self._turn():
+            await self._answer_message(message)
+
+    async def _answer_message(self, message: discord.Message) -> None:
         assert self.user is not None
         forum_post = self.is_forum_post(message)
         if forum_post:
@@ -286,9 +306,9 @@ class FootnoteBot(discord.Client):
             return
         embeds = render_answer(result)
         first = await reply(embed=embeds[0], view=self._view_for(message.channel))
+        self._remember(first.id, message.channel.id, result, context, thread=forum_post)
         for embed in embeds[1:]:
             await message.channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
-        self._remember(first.id, message.channel.id, result, context, thread=forum_post)
 
     def refusal(self, question: str, user_id: int) -> str | None:
         """Why `question` will not be answered now (it is malformed, or the user must wait)."""
@@ -304,13 +324,16 @@ class FootnoteBot(discord.Client):
     ) -> Answer | str:
         """The engine's Answer, or the message to send instead if it failed; logs one line."""
         assert self.footnote is not None, "setup_hook opens the engine before any event"
+        if self._stopping:
+            return STOPPING
         try:
             # In the pool: the event loop must keep answering the gateway's heartbeats, and
             # questions past the queue are turned away rather than left waiting for ever.
             answer = await self.pool.run(self.footnote.ask, question, context=tuple(context))
         except Busy:
             return BUSY
-        except FootnoteError as error:
+        except FootnoteError as error:  # a damaged index, say: the same line to log and user
+            _log.error("not answered: %s", error)
             return render_text(str(error))
         except Exception:
             _log.exception("answering failed")
@@ -384,6 +407,28 @@ class FootnoteBot(discord.Client):
                 return
         _log.info("reindex %s", json.dumps({"articles": report.articles, "chunks": report.chunks}))
         await interaction.followup.send(render_report(report), allowed_mentions=NO_MENTIONS)
+
+    @contextlib.contextmanager
+    def _turn(self) -> Iterator[None]:
+        """Counts the running handler among the questions that close() lets finish."""
+        task = asyncio.current_task()
+        assert task is not None, "discord.py runs every handler in a task"
+        self._turns.add(task)
+        try:
+            yield
+        finally:
+            self._turns.discard(task)
+
+    async def _finish_turns(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SHUTDOWN_GRACE_SECONDS
+        while waiting := self._turns - {asyncio.current_task()}:
+            left = deadline - loop.time()
+            if left <= 0:
+                _log.warning("closing with %d questions unanswered", len(waiting))
+                return
+            _log.info("finishing %d questions before closing", len(waiting))
+            await asyncio.wait(waiting, timeout=left)
 
     def _warm_up(self) -> None:
         # The models load lazily on the first question; pay that once here, not in a user's wait.
