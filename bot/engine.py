@@ -24,11 +24,9 @@ from index import (
     Index,
     IndexCorruptError,
     IndexMissingError,
-    NoArticlesError,
     build_index,
     open_index,
 )
-from index.build import require_sources
 from index.store import index_sources, read_manifest
 
 
@@ -64,12 +62,12 @@ class Footnote:
             index = open_index(settings.index_dir, embedder)
         except IndexMissingError:
             corpus = corpus_of(settings)
-            try:
-                require_sources(corpus, settings.index_dir)
-            except NoArticlesError as error:
+            missing = [str(p) for p in corpus if not Path(p).exists()]
+            if missing:  # an index of nothing would refuse every question: say so instead
                 raise IndexMissingError(
-                    f"No index at {settings.index_dir}, and nothing to build one from: {error} "
-                    "Index your articles with `footnote index PATH`, or set FOOTNOTE_CORPUS."
+                    f"No index at {settings.index_dir}, and no articles to build one from: "
+                    f"{', '.join(missing)} does not exist. Index yours with `footnote index "
+                    "PATH`, or set FOOTNOTE_CORPUS to their folder."
                 ) from None
             if announce:
                 names = ", ".join(str(p) for p in corpus)
@@ -85,7 +83,7 @@ class Footnote:
     def ask(self, question: str, *, k: int | None = None, context: Sequence[Turn] = ()) -> Answer:
         """Answer a question; `context` holds the earlier turns of a conversation, oldest first."""
         started = time.perf_counter()
-        question = clean_question(question, self.settings.max_question_chars)
+        question = clean_question(_valid_unicode(question), self.settings.max_question_chars)
         index = self._index  # one consistent index for the whole question, even mid-reindex
         query = resolve(question, context)
         search_text = " ".join([*query.context, query.text])
@@ -213,3 +211,8 @@ def corpus_of(settings: Settings, known: Sequence[Path] = ()) -> list[Path]:
 class SourcesUnknownError(FootnoteError):
     """An index exists but its sources can't be read, and no corpus was given."""
 
+
+def _valid_unicode(text: str) -> str:
+    """`text` without lone surrogates: `\\ud800` sent in JSON, or argv bytes that are not UTF-8
+    (Python keeps them as \\udc80-\\udcff). The tokenizers refuse such text with a TypeError."""
+    return text.encode("utf-8", "ignore").decode("utf-8")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_type_hints
@@ -131,6 +132,27 @@ _RANGES = (
 )
 
 
+def flag_type(name: str) -> Callable[[str], Any]:
+    """An argparse `type` for the numeric setting `name`: its type and its range, with a
+    message a person can read ("-k abc" otherwise says "invalid _positive value")."""
+    kind = get_type_hints(Settings)[name]
+    low, high = next((low, high) for field_name, low, high in _RANGES if field_name == name)
+    noun = "a whole number" if kind is int else "a number"
+
+    def parse(text: str) -> Any:
+        try:
+            value = int(text) if kind is int else float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected {noun} from {low} to {high}, not {text!r}"
+            ) from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, not {value}")
+        return value
+
+    return parse
+
+
 class SettingsError(ValueError):
     """A FOOTNOTE_* variable or flag that cannot be read as its setting's type."""
 
@@ -156,4 +178,4 @@ def _parse(name: str, raw: str, kind: Any) -> Any:
     )
 
 
-__all__ = ["Settings", "SettingsError"]
+__all__ = ["Settings", "SettingsError", "flag_type"]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -166,11 +168,16 @@ def test_index_reports_skipped_files_and_reuses_vectors_on_a_rerun(tmp_path):
     index_dir = tmp_path / "index"
     first = run("index", str(corpus), index_dir=index_dir)
     assert first.returncode == 0, first.stderr
-    assert "Indexed 2 articles" in first.stdout
+    assert "Indexed 2 articles (2 added, 0 changed, 0 removed)" in first.stdout
     assert "empty.txt" in first.stderr and "image.png" in first.stderr
+    # Footnote's own progress, counting articles, not the encoder's batches.
+    assert "Batches" not in first.stderr and "Embedding new or changed articles" in first.stderr
+    (corpus / "004_ae9d525e8a820230.txt").unlink()
     again = run("index", str(corpus), index_dir=index_dir)
     assert again.returncode == 0, again.stderr
     assert "0 texts embedded" in again.stdout
+    assert "Indexed 1 article (0 added, 0 changed, 1 removed)" in again.stdout
+    assert "removed 004_ae9d525e8a820230.txt" in again.stderr
 
 
 def test_index_of_a_missing_folder_is_a_clear_error(tmp_path):
@@ -184,6 +191,50 @@ def test_chat_answers_and_follows_up_on_the_previous_question(seeds_index_dir):
     assert result.returncode == 0, result.stderr
     assert "Mark Serwotka" in result.stdout and "270,000" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_chat_on_a_terminal_shows_progress_and_ctrl_c_cancels_only_that_answer(seeds_index_dir):
+    import pty
+    import select
+
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "NO_COLOR": "1", "TERM": "dumb"}
+    env["FOOTNOTE_INDEX_DIR"] = str(seeds_index_dir)
+    child = subprocess.Popen(
+        [FOOTNOTE, "chat"], stdin=terminal, stdout=terminal, stderr=terminal, env=env, cwd=ROOT
+    )
+    os.close(terminal)
+    seen = bytearray()
+
+    def wait_for(text: str, timeout: float = 300) -> None:
+        deadline = time.monotonic() + timeout
+        while text.encode() not in seen:
+            assert time.monotonic() < deadline and child.poll() is None, seen.decode()
+            if select.select([controller], [], [], 0.2)[0]:
+                seen.extend(os.read(controller, 65536))
+
+    def send(line: str) -> None:
+        del seen[:]
+        os.write(controller, line.encode() + b"\n")
+
+    try:
+        wait_for("footnote> ")
+        send("/help")
+        wait_for("start a new topic")  # a command, not a question
+        send(TUC)
+        wait_for("Looking through the articles")  # something shows while it works
+        child.send_signal(signal.SIGINT)  # the first answer loads the reader: seconds
+        wait_for("Cancelled")
+        wait_for("footnote> ")
+        send(TUC)
+        wait_for("Answer: 1 February")  # still in the chat, which answers the next one
+        send("/new")
+        wait_for("New topic")
+        send("exit")
+        assert child.wait(timeout=60) == 0
+    finally:
+        child.kill()
+        os.close(controller)
 
 
 def test_reindex_without_paths_rereads_what_the_index_was_built_from(tmp_path):
@@ -208,7 +259,8 @@ def test_an_index_location_that_cannot_be_written_is_a_clear_error(tmp_path):
     blocked.chmod(0o500)
     target = "/proc/footnote-index" if os.geteuid() == 0 else str(blocked / "index")
     result = run("index", str(SEEDS), index_dir=Path(target))
-    assert_clean_failure(result, 1, "footnote:")
+    assert_clean_failure(result, 1, "footnote:", target)
+    assert ".build-" not in result.stderr  # the folder the user chose, not the staging one
 
 
 def test_a_nonsense_setting_is_refused_before_anything_runs(seeds_index_dir):
@@ -224,3 +276,84 @@ def test_a_nonsense_setting_is_refused_before_anything_runs(seeds_index_dir):
         timeout=120,
     )
     assert_clean_failure(env_run, 1, "dense weight must be between 0.0 and 1.0")
+
+
+# A corpus that is missing or empty, and sources that can't be read: nothing is swapped in.
+
+
+def test_ask_where_there_is_no_corpus_says_so_in_one_line_and_writes_nothing(tmp_path):
+    index_dir = tmp_path / "fresh"
+    result = run("ask", TUC, "--json", index_dir=index_dir, cwd=tmp_path)  # no seeds/ here
+    assert_clean_failure(result, 1, "seeds", "footnote index PATH")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "building it" not in result.stderr
+    assert "seeds" in json.loads(result.stdout)["error"]  # --json: one object, errors too
+    assert not index_dir.exists()
+
+
+def test_indexing_a_folder_without_articles_is_an_error(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run("index", str(empty), index_dir=tmp_path / "index")
+    assert_clean_failure(result, 1, "Found no articles in", str(empty))
+    assert not (tmp_path / "index").exists()
+
+
+def test_a_damaged_manifest_is_never_rebuilt_from_the_sample_articles(tmp_path):
+    corpus = tmp_path / "mine"
+    corpus.mkdir()
+    (corpus / "note.txt").write_text("The allotment committee meets on the first Friday of May.\n")
+    index_dir = tmp_path / "index"
+    assert run("index", str(corpus), index_dir=index_dir).returncode == 0
+    (index_dir / "manifest.json").write_text("{")
+    damaged = run("ask", "When does the allotment committee meet?", index_dir=index_dir)
+    assert_clean_failure(damaged, 1, "footnote index")  # the advice it gives ...
+    advised = run("index", index_dir=index_dir)  # ... asks for the articles, not seeds/
+    assert_clean_failure(advised, 1, "footnote index PATH")
+    assert "Indexed" not in advised.stdout
+    rebuilt = run("index", str(corpus), index_dir=index_dir)
+    assert rebuilt.returncode == 0 and "Indexed 1 article" in rebuilt.stdout
+
+
+# --json, usage, help and version.
+
+
+def test_ask_json_prints_one_object_with_an_error_for_a_bad_question(seeds_index_dir):
+    result = run("ask", "   ", "--json", index_dir=seeds_index_dir)
+    assert_clean_failure(result, 1, "empty")
+    assert json.loads(result.stdout) == {"error": "Please type a question; this one is empty."}
+
+
+def test_a_usage_error_with_json_still_prints_one_object():
+    result = run("ask", "--json", TUC, "-k", "abc")
+    assert_clean_failure(result, 2, "usage: footnote ask", "from 1 to 100", "'abc'")
+    assert "_positive" not in result.stderr
+    assert "'abc'" in json.loads(result.stdout)["error"]
+
+
+def test_an_unknown_flag_after_a_command_shows_that_commands_usage():
+    result = run("ask", TUC, "--frobnicate")
+    assert_clean_failure(result, 2, "usage: footnote ask", "--frobnicate")
+
+
+def test_ask_help_describes_the_question_and_its_limits():
+    result = run("ask", "--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    assert "Answer one question from the indexed articles" in text
+    assert "at most 1,000 characters" in text and "1-100" in text
+
+
+def test_version_is_printed():
+    result = run("--version")
+    assert result.returncode == 0 and result.stdout.startswith("footnote 0.")
+
+
+def test_bytes_that_are_not_utf8_in_a_question_are_dropped(seeds_index_dir):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "FOOTNOTE_INDEX_DIR": str(seeds_index_dir)}
+    question = b"When is the TUC day \xff of protest?"
+    result = subprocess.run(
+        [FOOTNOTE, "ask", question, "--json"], capture_output=True, env=env, timeout=300
+    )
+    assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+    assert json.loads(result.stdout)["short_answer"] == "1 February"

@@ -55,3 +55,15 @@ def test_a_damaged_manifest_asks_for_the_sources_rather_than_using_the_samples(o
 def test_a_first_build_without_an_index_reads_the_sample_articles(tmp_path):
     assert corpus_of(Settings(index_dir=tmp_path / "none")) == [Path("seeds")]
 
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When is the TUC day of protest \ud800?",  # a lone surrogate, as JSON "\ud800" decodes
+        "When is the TUC day \udcff of protest?",  # the byte 0xff in argv, as Python keeps it
+    ],
+)
+def test_text_that_is_not_valid_unicode_is_cleaned_before_answering(engine, question):
+    answer = engine.ask(question)
+    answer.question.encode("utf-8")  # strict: no surrogate is left in it
+    assert answer.short_answer == "1 February"

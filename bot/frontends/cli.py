@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, flag_type
+
+if TYPE_CHECKING:
+    from bot.answering import Answer
+    from bot.answering.follow_up import Turn
+    from bot.engine import Footnote
 
 # Models ship inside PyPI packages; nothing is fetched at run time, and library chatter stays quiet.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -20,13 +28,21 @@ HISTORY_FILE = Path.home() / ".footnote_history"
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `footnote` console script; returns the process exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # said by the command's own parser, so its usage is the one shown
+            getattr(args, "parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
+    except UsageError as error:
+        error.parser.print_usage(sys.stderr)
+        return _fail(str(error), 2, json_out="--json" in argv, who=f"{error.parser.prog}: error")
     if not args.command:
         parser.print_help(sys.stderr)
         return 2
     from index.errors import FootnoteError
 
+    json_out = getattr(args, "json", False)  # every --json command prints one object, errors too
     try:
         settings = Settings.from_env().replace(
             index_dir=args.index_dir,
@@ -38,19 +54,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return args.run(args, settings)
     except (FootnoteError, SettingsError) as error:
-        print(f"footnote: {error}", file=sys.stderr)
-        return 1
+        return _fail(str(error), 1, json_out=json_out)
     except KeyboardInterrupt:
         print("", file=sys.stderr)
-        return 130
+        return _fail("interrupted", 130, json_out=json_out)
     except BrokenPipeError:  # `footnote ask ... | head`: the reader has all it wanted
         # Point stdout at /dev/null so the interpreter's last flush does not complain again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as error:  # a folder that can't be written, a disk that is full, ...
         where = f": {error.filename}" if error.filename else ""
-        print(f"footnote: {error.strerror or error}{where}", file=sys.stderr)
-        return 1
+        return _fail(f"{error.strerror or error}{where}", 1, json_out=json_out)
+
+
+class UsageError(Exception):
+    """A command line argparse rejects; carries the parser whose usage fits it."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+
+
+class _Parser(argparse.ArgumentParser):
+    # Usage errors are raised rather than exited on, so `--json` can still print its object.
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(self, message)
+
+
+def _fail(message: str, code: int, *, json_out: bool, who: str = "footnote") -> int:
+    """One line on stderr; with --json also {"error": ...} on stdout, as the README promises."""
+    print(f"{who}: {message}", file=sys.stderr)
+    if json_out:
+        print(json.dumps({"error": message}, ensure_ascii=False))
+    return code
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
@@ -59,19 +95,17 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
     settings = settings.replace(dense=args.dense)
     paths = [Path(p) for p in args.paths] or corpus_of(settings)
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        print(f"footnote: no such file or folder: {', '.join(missing)}", file=sys.stderr)
-        return 1
     report = build(settings, Embedder(settings.model), paths, progress=True, ray=args.ray)
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+    for removed in report.removed:  # a file moved away by mistake shows here, by name
+        print(f"removed {removed}: no longer in {', '.join(map(str, paths))}", file=sys.stderr)
     where = f" on {report.cluster}" if args.ray else ""  # a Ray build says which cluster ran it
     print(
-        f"Indexed {_count(report.articles, 'article')} into {_count(report.chunks, 'chunk')} "
-        f"({_count(report.sentences, 'sentence')}) in {report.seconds:.1f} s{where}: "
-        f"{report.embedded} texts embedded, {report.reused} reused; {report.dense} dense index. "
-        f"Index: {settings.index_dir}"
+        f"Indexed {_count(report.articles, 'article')} ({report.changes()}) into "
+        f"{_count(report.chunks, 'chunk')} ({_count(report.sentences, 'sentence')}) in "
+        f"{report.seconds:.1f} s{where}: {report.embedded} texts embedded, {report.reused} "
+        f"reused; {report.dense} dense index. Index: {settings.index_dir}"
     )
     return 0
 
@@ -88,15 +122,21 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+CHAT_HELP = """\
+Ask a question about the articles; a follow-up ("and how many members does it have?") is read
+with the questions before it.
+  /new    start a new topic: earlier questions are forgotten
+  /help   this help
+  exit    leave (or Ctrl-D); Ctrl-C cancels an answer being worked out"""
+
+
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.answering.follow_up import Turn
     from bot.frontends.terminal import render_text, use_color
-    from index.errors import FootnoteError
 
     engine = _open_engine(settings)
     _load_history()
-    print("Ask a question about the articles. Ctrl-D or 'exit' to leave, '/new' to change topic.")
-    from bot.answering.follow_up import Turn
-
+    print("Ask a question about the articles. Ctrl-D or 'exit' to leave, '/help' for more.")
     context: list[Turn] = []
     while True:
         try:
@@ -111,18 +151,49 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
             continue
         if line in {"exit", "quit", "/exit", "/quit"}:
             break
-        if line == "/new":
-            context.clear()
+        if line.startswith("/"):
+            print(_chat_command(line, context))
             continue
-        try:
-            answer = engine.ask(line, k=args.k, context=context)
-        except FootnoteError as error:
-            print(error)
-            continue
-        print(render_text(answer, color=use_color(sys.stdout)), end="\n\n")
-        context.append(Turn.of(answer))
+        answer = _answer_in_chat(engine, line, args.k, context)
+        if answer is not None:
+            print(render_text(answer, color=use_color(sys.stdout)), end="\n\n")
+            context.append(Turn.of(answer))
     _save_history()
     return 0
+
+
+def _chat_command(line: str, context: list[Turn]) -> str:
+    """What a /command in chat does, as the line to print."""
+    if line == "/new":
+        context.clear()
+        return "New topic: the earlier questions are forgotten."
+    if line in {"/help", "/?"}:
+        return CHAT_HELP
+    return f"There is no command {line.split()[0]}; /help lists them."
+
+
+def _answer_in_chat(
+    engine: Footnote, question: str, k: int | None, context: list[Turn]
+) -> Answer | None:
+    """The answer, or None when it was cancelled (Ctrl-C) or refused (the reason is printed).
+
+    On a terminal a line shows while the answer is worked out (seconds, on a CPU)."""
+    from index.errors import FootnoteError
+
+    waiting = sys.stdout.isatty()
+    if waiting:
+        print("Looking through the articles… (Ctrl-C cancels)", end="", flush=True)
+    try:
+        return engine.ask(question, k=k, context=context)
+    except KeyboardInterrupt:
+        note = "Cancelled; ask another question, or Ctrl-D to leave."
+    except FootnoteError as error:
+        note = str(error)
+    finally:
+        if waiting:
+            print("\r\033[K", end="", flush=True)  # the waiting line goes, the answer takes it
+    print(note)
+    return None
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -184,10 +255,11 @@ def _save_history() -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="footnote",
         description="Answers questions from your articles, quoting them with numbered citations.",
     )
+    parser.add_argument("--version", action="version", version=f"footnote {_version()}")
     parser.add_argument("--index-dir", type=Path, help="index folder (env FOOTNOTE_INDEX_DIR)")
     parser.add_argument("--model", help="embedding model: name or local path (FOOTNOTE_MODEL)")
     parser.add_argument("--fusion", choices=["weighted", "rrf"], help="how BM25 and dense combine")
@@ -215,14 +287,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     index.set_defaults(run=_index)
 
-    ask = commands.add_parser("ask", help="answer one question")
-    ask.add_argument("question")
-    ask.add_argument("-k", type=_positive, help="passages to retrieve (default 5)")
-    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask = commands.add_parser(
+        "ask",
+        help="answer one question",
+        description="Answer one question from the indexed articles: the sentence that answers "
+        "it, quoted verbatim with the short answer and numbered sources, or 'I couldn't find "
+        "that in the sources.' Builds the index from the corpus first if there is none.",
+    )
+    ask.add_argument(
+        "question",
+        help=f"the question, in English, at most {Settings.max_question_chars:,} characters "
+        "(FOOTNOTE_MAX_QUESTION_CHARS); quote it in the shell",
+    )
+    ask.add_argument("-k", type=flag_type("k"), help="passages to retrieve, 1-100 (default 5)")
+    ask.add_argument(
+        "--json", action="store_true", help="print one JSON object (errors too: its 'error')"
+    )
     ask.set_defaults(run=_ask)
 
-    chat = commands.add_parser("chat", help="ask questions interactively")
-    chat.add_argument("-k", type=_positive, help="passages to retrieve (default 5)")
+    chat = commands.add_parser(
+        "chat",
+        help="ask questions interactively",
+        description="Ask questions in a loop; follow-ups are read with the questions before "
+        "them. /new starts a new topic, /help lists the commands, Ctrl-C cancels an answer.",
+    )
+    chat.add_argument("-k", type=flag_type("k"), help="passages to retrieve, 1-100 (default 5)")
     chat.set_defaults(run=_chat)
 
     evaluate = commands.add_parser("eval", help="score answers against a question/answer set")
@@ -249,6 +338,8 @@ def _parser() -> argparse.ArgumentParser:
 
     add_train_arguments(train_reader)
     train_reader.set_defaults(run=_train_reader)
+    for command in commands.choices.values():
+        command.set_defaults(parser=command)  # its usage, not the top level's, for its errors
     return parser
 
 
@@ -266,11 +357,11 @@ def _ray_address(text: str) -> str:
     return text
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _version() -> str:
+    try:
+        return metadata.version("footnote")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
 
 
 if __name__ == "__main__":
