@@ -10,7 +10,15 @@
   const keyRow = document.getElementById("key-row");
   const keyInput = document.getElementById("api-key");
   const dialog = document.getElementById("passage");
-  let conversationId = null;
+  const footer = document.querySelector("footer");
+  const submit = form.querySelector("button[type=submit]");
+  // The conversation survives a reload of this tab: its id (the server keeps the context) and
+  // the answers already shown, redrawn from their payloads.
+  const STORED = "footnote-conversation";
+  const KEPT_TURNS = 50;
+  const UNREACHABLE = "Footnote's server could not be reached: it may be stopped or restarting, " +
+    "or this device is offline. Your question is still in the box; press Enter to try again.";
+  let conversation = restored();
   let pending = false;
   let lastQuestion = null;
 
@@ -21,33 +29,124 @@
     return node;
   }
 
+  function restored() {
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(STORED));
+      if (saved && Array.isArray(saved.turns)) return saved;
+    } catch (_) { /* nothing kept, or not readable: start afresh */ }
+    return { id: null, turns: [] };
+  }
+
+  function keep() {
+    try {
+      sessionStorage.setItem(STORED, JSON.stringify(conversation));
+    } catch (_) { /* storage full or off: the page still works, a reload starts afresh */ }
+  }
+
+  class ApiError extends Error {
+    constructor(message, status) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  // The server's error sentences are written for API users; the page words a missing key and
+  // an unreachable server for the person in front of it.
   async function api(path, options) {
     const headers = { "Content-Type": "application/json" };
     const key = sessionStorage.getItem("footnote-api-key");
     if (key) headers.Authorization = "Bearer " + key;
-    const response = await fetch(path, { ...options, headers });
+    let response;
+    try {
+      response = await fetch(path, { ...options, headers });
+    } catch (_) {
+      throw new ApiError(UNREACHABLE, 0);
+    }
     let body = null;
     try {
       body = await response.json();
     } catch (_) {
-      body = { error: "The server sent a reply that is not JSON (HTTP " + response.status + ")." };
+      body = { error: "The server sent an unexpected reply (HTTP " + response.status + "); try again in a moment." };
     }
-    if (response.status === 401) keyRow.hidden = false;
-    if (!response.ok) throw new Error(body.error || "HTTP " + response.status);
+    if (response.status === 401) {
+      sessionStorage.removeItem("footnote-api-key");
+      keyRow.hidden = false;
+      keyInput.focus();
+      throw new ApiError(key
+        ? "That access key was not accepted. Check it with whoever runs this Footnote, and enter it below."
+        : "This Footnote asks for an access key. Enter the key you were given below, and your question will be asked again.", 401);
+    }
+    if (!response.ok) throw new ApiError(body.error || "The server answered HTTP " + response.status + ".", response.status);
     return body;
   }
 
+  // Where the quote sits in citation 1's article: the occurrence of the quote that holds the
+  // API's span (a sentence can repeat in a passage), else its first occurrence.
+  function quoteStart(answer) {
+    const c = answer.citations[0];
+    if (!c || !answer.answer) return null;
+    let first = null;
+    for (let at = c.text.indexOf(answer.answer); at >= 0; at = c.text.indexOf(answer.answer, at + 1)) {
+      const start = c.start + at;
+      if (first === null) first = start;
+      if (holdsSpan(answer, start)) return start;
+    }
+    return first;
+  }
+
+  function holdsSpan(answer, quoteAt) {
+    const span = answer.span;
+    return Boolean(span) && quoteAt !== null && span.article_id === answer.citations[0].article_id &&
+      span.start >= quoteAt && span.end <= quoteAt + answer.answer.length && span.start < span.end;
+  }
+
+  // The short answer's place in the quote: the span the API chose, not the first occurrence of
+  // its words ("Monday" can come twice in one quote).
+  function shortAnswerAt(answer) {
+    const quoteAt = quoteStart(answer);
+    if (holdsSpan(answer, quoteAt)) return [answer.span.start - quoteAt, answer.span.end - quoteAt];
+    const at = answer.short_answer ? answer.answer.indexOf(answer.short_answer) : -1;
+    return at < 0 ? null : [at, at + answer.short_answer.length];
+  }
+
+  function articleName(articleId) {
+    return articleId.replace(/\.(txt|md|markdown|html?|jsonl?)$/i, "");
+  }
+
+  function readableDate(date) {
+    const iso = /^(\d{4})-(\d{2})-(\d{2})/.exec(date || "");
+    if (!iso) return date || null;
+    const day = new Date(Date.UTC(+iso[1], +iso[2] - 1, +iso[3]));
+    return day.toLocaleDateString(undefined, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+  }
+
+  // A source as a reader names it: its title (else the article's name) and its date.
+  function sourceLabel(source) {
+    return [source.title || articleName(source.article_id), readableDate(source.date)].filter(Boolean).join(" · ");
+  }
+
+  // Scroll so `exchange` (else its answer, if both do not fit) is whole above the sticky input
+  // bar; scrollIntoView would put its end at the window's bottom, under the bar.
+  function reveal(exchange) {
+    const room = footer.getBoundingClientRect().top - 8;
+    const fits = exchange.getBoundingClientRect().height <= room - 8;
+    const box = (fits ? exchange : exchange.lastElementChild).getBoundingClientRect();
+    if (box.height > room - 8 || box.top < 8) window.scrollBy(0, box.top - 8);
+    else if (box.bottom > room) window.scrollBy(0, box.bottom - room);
+  }
+
   // The quote with the short answer marked: text nodes around one <mark>.
-  function quoteWithAnswer(quote, short) {
+  function quoteWithAnswer(answer) {
     const block = el("blockquote", "quote");
-    const at = short ? quote.indexOf(short) : -1;
-    if (at < 0) {
+    const quote = answer.answer || "";
+    const at = quote ? shortAnswerAt(answer) : null;
+    if (!at) {
       block.append(document.createTextNode(quote));
     } else {
       block.append(
-        document.createTextNode(quote.slice(0, at)),
-        el("mark", "short-answer", short),
-        document.createTextNode(quote.slice(at + short.length))
+        document.createTextNode(quote.slice(0, at[0])),
+        el("mark", "short-answer", quote.slice(at[0], at[1])),
+        document.createTextNode(quote.slice(at[1]))
       );
     }
     return block;
@@ -56,7 +155,7 @@
   function citeButton(answer, citation) {
     const button = el("button", "cite", "[" + citation.n + "]");
     button.type = "button";
-    button.setAttribute("aria-label", "Open source " + citation.n + ": " + citation.article_id);
+    button.setAttribute("aria-label", "Open source " + citation.n + ": " + sourceLabel(citation));
     button.addEventListener("click", () => openPassage(answer, citation));
     return button;
   }
@@ -76,7 +175,7 @@
       short.append(document.createTextNode("Answer: "), el("strong", null, answer.short_answer));
       card.append(short);
     }
-    const quote = quoteWithAnswer(answer.answer || "", answer.short_answer);
+    const quote = quoteWithAnswer(answer);
     if (answer.citations.length) quote.append(document.createTextNode(" "), citeButton(answer, answer.citations[0]));
     card.append(quote);
 
@@ -84,8 +183,7 @@
     sources.setAttribute("aria-label", "Sources");
     for (const c of answer.citations) {
       const item = el("li");
-      const facts = [c.title, c.date].filter(Boolean).join(", ");
-      item.append(citeButton(answer, c), document.createTextNode(" " + c.article_id + (facts ? " — " + facts : "")));
+      item.append(citeButton(answer, c), document.createTextNode(" " + sourceLabel(c)));
       sources.append(item);
     }
     card.append(sources);
@@ -115,16 +213,17 @@
   async function openPassage(answer, citation) {
     // Citation 1 holds the quote: mark the quoted sentence itself; others mark their passage.
     let start = citation.start, end = citation.end;
-    const at = citation.n === 1 && answer.answer ? citation.text.indexOf(answer.answer) : -1;
-    if (at >= 0) {
-      start = citation.start + at;
+    const at = citation.n === 1 ? quoteStart(answer) : null;
+    if (at !== null) {
+      start = at;
       end = start + answer.answer.length;
     }
     const path = "/api/articles/" + encodeURIComponent(citation.article_id) + "?start=" + start + "&end=" + end;
     try {
       const view = await api(path, { method: "GET" });
-      document.getElementById("passage-title").textContent = "[" + citation.n + "] " + (view.title || view.article_id);
-      const facts = [view.title ? view.article_id : null, view.date, "characters " + view.start + "–" + view.end].filter(Boolean);
+      const name = articleName(view.article_id);
+      document.getElementById("passage-title").textContent = "[" + citation.n + "] " + (view.title || name);
+      const facts = [readableDate(view.date), view.title ? name : null].filter(Boolean);
       document.getElementById("passage-meta").textContent = facts.join(" · ");
       const text = document.getElementById("passage-text");
       text.replaceChildren(
@@ -139,28 +238,42 @@
     }
   }
 
-  async function ask(question) {
-    pending = true;
+  function exchangeFor(question) {
     document.getElementById("empty-hint")?.remove();
     const exchange = el("div", "exchange");
     exchange.append(el("p", "question", question));
+    log.append(exchange);
+    return exchange;
+  }
+
+  function setPending(on) {
+    pending = on;
+    submit.disabled = on;
+    form.setAttribute("aria-busy", String(on));
+  }
+
+  async function ask(question) {
+    setPending(true);
+    const exchange = exchangeFor(question);
     const thinking = el("p", "thinking", "Looking in the sources…");
     exchange.append(thinking);
-    log.append(exchange);
     status.textContent = "";
-    thinking.scrollIntoView({ block: "end" });
+    reveal(exchange);
     try {
       const body = { question };
-      if (conversationId) body.conversation_id = conversationId;
+      if (conversation.id) body.conversation_id = conversation.id;
       const answer = await api("/api/ask", { method: "POST", body: JSON.stringify(body) });
-      conversationId = answer.conversation_id;
       thinking.replaceWith(renderAnswer(answer));
+      conversation.id = answer.conversation_id;
+      conversation.turns = [...conversation.turns, { question, answer }].slice(-KEPT_TURNS);
+      keep();
     } catch (error) {
       thinking.replaceWith(el("p", "error", error.message));
-      lastQuestion = question;
+      if (error.status === 401) lastQuestion = question;  // asked again once a key is given
+      else if (!input.value.trim()) input.value = question;  // so Enter tries it again
     } finally {
-      pending = false;
-      exchange.scrollIntoView({ block: "end" });
+      setPending(false);
+      reveal(exchange);
     }
   }
 
@@ -174,7 +287,8 @@
   });
 
   document.getElementById("new-conversation").addEventListener("click", () => {
-    conversationId = null;
+    conversation = { id: null, turns: [] };
+    sessionStorage.removeItem(STORED);
     log.replaceChildren(el("p", "hint", "New conversation: earlier questions no longer count as context."));
     input.focus();
   });
@@ -194,4 +308,12 @@
 
   document.getElementById("close-passage").addEventListener("click", () => dialog.close());
   dialog.addEventListener("close", () => input.focus());
+
+  // Keyboard focus moving down the log stops above the input bar, whatever its height.
+  new ResizeObserver(() => {
+    document.documentElement.style.setProperty("--footer-height", footer.offsetHeight + "px");
+  }).observe(footer);
+
+  for (const turn of conversation.turns) exchangeFor(turn.question).append(renderAnswer(turn.answer));
+  if (conversation.turns.length) reveal(log.lastElementChild);
 })();
