@@ -242,3 +242,31 @@ def test_calibration_cache_is_keyed_on_the_answering_code(tmp_path):
     assert changed_code != _answering_code()
     (copy / "data" / "english_frequency.tsv").write_text("7.72\tthe\n")
     assert _answering_code(copy) != changed_code
+
+
+def test_an_index_without_the_sets_articles_is_refused_not_scored_zero(tmp_path, embedder):
+    from bot.settings import Settings
+    from index import FootnoteError, build_index
+
+    corpus = tmp_path / "mine"
+    corpus.mkdir()
+    (corpus / "note.txt").write_text("The allotment committee meets on the first Friday of May.\n")
+    build_index([corpus], tmp_path / "index", embedder)
+    settings = Settings(index_dir=tmp_path / "index")
+    with pytest.raises(FootnoteError, match="holds none of the") as refused:
+        run_eval(_args("--limit", "5", "--retriever", "hybrid"), settings)
+    assert "004_ae9d525e8a820230.txt" in str(refused.value)
+    assert "footnote --index-dir DIR index PATH" in str(refused.value)
+
+
+def test_the_eval_table_keeps_wide_cells_apart(settings, capsys):
+    from bot.evaluation.report import render_table
+
+    assert run_eval(_args("--limit", "3", "--json"), settings) == 0
+    summary = json.loads(capsys.readouterr().out)
+    slow = {"bm25": (301.0, 3111.4), "dense": (337.9, 673.0), "hybrid": (1200.5, 98765.4)}
+    for name, (p50, p95) in slow.items():  # latencies of a loaded 2-core machine
+        summary["retrievers"][name]["latency_ms"]["answer"] = {"p50": p50, "p95": p95}
+    row = next(line for line in render_table(summary).splitlines() if "answer p50" in line)
+    cells = [cell.strip() for cell in row.split("   ") if cell.strip()][1:]
+    assert cells == ["301.0 / 3111.4", "337.9 / 673.0", "1200.5 / 98765.4"], row

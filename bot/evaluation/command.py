@@ -10,7 +10,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from bot.settings import Settings
+from bot.settings import Settings, flag_type
 
 DEFAULT_DATASET = Path("eval/seeds_qa.jsonl")
 RETRIEVER_CHOICES = ("bm25", "dense", "hybrid", "all")
@@ -30,7 +30,9 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
         default="all",
         help="which retrieval to score; 'all' puts bm25, dense and hybrid side by side (default)",
     )
-    parser.add_argument("-k", type=_positive, help="passages given to answering (default 5)")
+    parser.add_argument(
+        "-k", type=flag_type("k"), help="passages given to answering, 1-100 (default 5)"
+    )
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object with every figure, nothing else"
     )
@@ -97,7 +99,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     index, index_dir = open_eval_index(
         dataset, settings, embedder, cache_root=getattr(args, "cache_dir", None), announce=note
     )
-    _warn_unknown_articles(dataset, index, note)
+    _check_articles(dataset, index, index_dir, note)
     run = run_evaluation(
         dataset,
         index,
@@ -117,13 +119,22 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _warn_unknown_articles(dataset, index, note) -> None:
-    missing = sorted(
-        {q.article_id for q in dataset.questions if q.answerable and q.article_id}
-        - set(index.articles)
-    )
+def _check_articles(dataset, index, index_dir: Path, note) -> None:
+    """Warn when some articles the questions name are not indexed; refuse when none are, as
+    every figure would be 0% for a reason that has nothing to do with Footnote's answers."""
+    from index.errors import FootnoteError
+
+    named = {q.article_id for q in dataset.questions if q.answerable and q.article_id}
+    missing = sorted(named - set(index.articles))
+    shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+    if named and len(missing) == len(named):
+        raise FootnoteError(
+            f"The index at {index_dir} holds none of the {len(named)} articles the questions "
+            f"of {dataset.name} are about ({shown}), so every figure would be 0%. Index them "
+            f"into a folder of their own and evaluate that: `footnote --index-dir DIR index "
+            f"PATH` then `footnote --index-dir DIR eval`."
+        )
     if missing:
-        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
         note(
             f"warning: {len(missing)} article(s) named by the questions are not in the index "
             f"({shown}); their questions cannot be retrieved."
@@ -135,14 +146,20 @@ def _command_line() -> str:
 
 
 def _share(text: str) -> float:
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
     if not 0.0 < value <= 1.0:
         raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
     return value
 
 
 def _positive(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value

@@ -125,7 +125,9 @@ def render_table(summary: dict[str, Any]) -> str:
     results = [summary["retrievers"][n] for n in names]
     sections = _rows(summary)
     width = max(len(label) for _, rows in sections for label, _ in rows) + 2
-    col = max(13, *(len(n) + 2 for n in names))
+    # As wide as the widest cell plus a gap: "301.0 / 3111.4" must not run into its neighbour.
+    cells = [cell(r) for _, rows in sections for _, cell in rows for r in results]
+    col = max(13, *(len(n) + 3 for n in names), *(len(c) + 3 for c in cells))
     lines = [_title(summary), "", " " * width + "".join(n.rjust(col) for n in names)]
     for heading, rows in sections:
         lines.append(heading)
