@@ -111,6 +111,17 @@ def test_bad_questions_get_a_422_naming_the_problem(serve):
     assert_readable_error(bad_id, 422, "conversation_id")
 
 
+def test_a_lone_surrogate_in_the_question_is_cleaned_not_a_500(serve):
+    client = serve()
+    body = b'{"question": "When is the TUC day of protest \\ud800?"}'  # valid JSON, not UTF-8
+    answered = client.post("/api/ask", content=body, headers={"content-type": "application/json"})
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["question"] == "When is the TUC day of protest ?"
+    only = b'{"question": "\\udc80\\udcff"}'
+    refused = client.post("/api/ask", content=only, headers={"content-type": "application/json"})
+    assert_readable_error(refused, 422, "empty")
+
+
 def test_a_body_over_the_limit_is_refused_whether_declared_or_streamed(serve):
     client = serve(api_max_body_bytes=2048)
     huge = json.dumps({"question": "x" * 5000}).encode()
