@@ -85,6 +85,7 @@ class Footnote:
         started = time.perf_counter()
         question = clean_question(_valid_unicode(question), self.settings.max_question_chars)
         index = self._index  # one consistent index for the whole question, even mid-reindex
+        index.check_files()  # a mapped file truncated since opening: a clear error, no crash
         query = resolve(question, context)
         search_text = " ".join([*query.context, query.text])
         query_vector = self.embedder.encode([search_text])[0]

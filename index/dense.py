@@ -174,14 +174,18 @@ class DenseIndex:
         faiss.write_index(self._index, str(path))
 
     @classmethod
-    def load(cls, path: Path) -> DenseIndex:
-        """Open memory-mapped: the vectors stay in the file and are paged in as searched."""
+    def load(cls, path: Path, *, mapped: bool = True) -> DenseIndex:
+        """Open memory-mapped (the vectors stay in the file and are paged in as searched), or
+        with `mapped` False read whole into memory."""
+        if not mapped:
+            index = faiss.read_index(str(path))
+            return cls(index.d, index)
         # FAISS maps IVF lists with one flag and flat storage (flat, HNSW) with another, and
         # refuses both at once: the file's four-byte tag says which it holds ("Iw..": IVF).
         with open(path, "rb") as stream:
             tag = stream.read(4)
-        mapped = faiss.IO_FLAG_MMAP if tag.startswith(b"Iw") else faiss.IO_FLAG_MMAP_IFC
-        index = faiss.read_index(str(path), faiss.IO_FLAG_READ_ONLY | mapped)
+        flag = faiss.IO_FLAG_MMAP if tag.startswith(b"Iw") else faiss.IO_FLAG_MMAP_IFC
+        index = faiss.read_index(str(path), faiss.IO_FLAG_READ_ONLY | flag)
         return cls(index.d, index)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +14,7 @@ from index.aliases import Alias, Aliases
 from index.articles import Article
 from index.chunking import Chunk
 from index.errors import IndexCorruptError, IndexMissingError, ModelMismatchError
+from index.mapping import MAP_FROM_BYTES, MappedFile, load_array, mapped_file
 from index.search import Searcher, SentenceVectors
 from index.sentences import Sentence
 from index.sparse import BM25Index
@@ -65,6 +66,7 @@ class Index:
         article_aliases: list[list[Alias]],
         sentence_referents: list[tuple[str, ...]],
         embedder: Embedder,
+        mapped: Sequence[MappedFile] = (),
     ) -> None:
         self.path = path
         self.manifest = manifest
@@ -93,6 +95,15 @@ class Index:
         self._chunk_number = {(c.article_id, c.start, c.end): n for n, c in enumerate(self.chunks)}
         self._article_number = {article.id: n for n, article in enumerate(articles)}
         self.sentence_referents = sentence_referents  # per sentence row
+        self.mapped = tuple(mapped)  # the files read through memory maps, not copied
+
+    def check_files(self) -> None:
+        """IndexCorruptError if a memory-mapped file has changed size since it was opened:
+        reading it could end the process with a Bus error. Cheap (a stat a file): call it
+        before each question."""
+        for handle in self.mapped:
+            if reason := handle.damage():
+                raise _corrupt(self.path, reason)
 
     def expand(self, text: str) -> str:
         """`text` with each alias it mentions followed once by its other form in brackets:
@@ -144,8 +155,9 @@ class Index:
         return f"Index({str(self.path)!r}, {counts})"
 
 
-def open_index(index_dir: Path, embedder: Embedder) -> Index:
-    """Open and verify the index at `index_dir` for use with `embedder`.
+def open_index(index_dir: Path, embedder: Embedder, *, map_from: int = MAP_FROM_BYTES) -> Index:
+    """Open and verify the index at `index_dir` for use with `embedder`; its vector files from
+    `map_from` bytes are memory-mapped, smaller ones read into memory (`index.mapping`).
 
     Raises IndexMissingError, IndexCorruptError (a file missing, truncated or altered since
     the build) or ModelMismatchError, each saying how to rebuild.
@@ -160,7 +172,7 @@ def open_index(index_dir: Path, embedder: Embedder) -> Index:
         )
     _verify_files(index_dir, manifest)
     try:
-        return _load(index_dir, manifest, embedder)
+        return _load(index_dir, manifest, embedder, map_from)
     except IndexCorruptError:
         raise
     except Exception as error:  # any parse failure of a checksummed file is damage
@@ -224,7 +236,7 @@ def _verify_files(index_dir: Path, manifest: dict[str, Any]) -> None:
             raise _corrupt(index_dir, f"{name} does not match its checksum")
 
 
-def _load(index_dir: Path, manifest: dict[str, Any], embedder: Embedder) -> Index:
+def _load(index_dir: Path, manifest: dict[str, Any], embedder: Embedder, map_from: int) -> Index:
     from index.dense import DenseIndex  # faiss is heavy: imported when an index is opened
 
     articles, hashes = [], []
@@ -239,9 +251,18 @@ def _load(index_dir: Path, manifest: dict[str, Any], embedder: Embedder) -> Inde
             hashes.append(record["hash"])
     chunk_rows = _load_rows(index_dir / CHUNKS)
     sentence_rows = _load_rows(index_dir / SENTENCE_SPANS)
-    # Memory-mapped, as the dense index is: a large index is paged in as used, not copied.
-    sentence_vectors = np.load(index_dir / SENTENCE_VECTORS, mmap_mode="r", allow_pickle=False)
-    dense = DenseIndex.load(index_dir / DENSE)
+    # A large index is memory-mapped, paged in as used rather than copied; a small one is read.
+    files = manifest["files"]
+    sentence_handle = mapped_file(
+        index_dir / SENTENCE_VECTORS, files[SENTENCE_VECTORS]["bytes"], map_from
+    )
+    dense_handle = mapped_file(index_dir / DENSE, files[DENSE]["bytes"], map_from)
+    sentence_vectors = load_array(index_dir / SENTENCE_VECTORS, sentence_handle)
+    dense = DenseIndex.load(index_dir / DENSE, mapped=dense_handle is not None)
+    mapped = [handle for handle in (sentence_handle, dense_handle) if handle is not None]
+    for handle in mapped:  # truncated since _verify_files read it?
+        if reason := handle.damage():
+            raise _corrupt(index_dir, reason)
     sparse = BM25Index.load(index_dir / BM25_MATRIX, index_dir / BM25_VOCAB)
     aliases = [
         [Alias(str(short), str(long)) for short, long in pairs]
@@ -287,6 +308,7 @@ def _load(index_dir: Path, manifest: dict[str, Any], embedder: Embedder) -> Inde
         aliases,
         referents,
         embedder,
+        mapped,
     )
 
 
