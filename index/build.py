@@ -398,7 +398,7 @@ def embed_plans(
     bar = tqdm(
         total=len(missing),
         desc="Embedding new or changed articles",
-        unit=" articles",
+        unit="article",
         disable=not progress or not missing,
     )
     with bar:
