@@ -49,8 +49,9 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
         "--calibrate",
         action="store_true",
         help="fit the answering model (span choice, answerability, threshold) held out by "
-        "article on eval/squad2-dev-half.json + eval/seeds_qa.jsonl (or --dataset) and write "
-        "answering.json beside the reader and eval/calibration.json (or both into DIR with --out)",
+        "article on the SQuAD dev half (../shared/data) + eval/seeds_qa.jsonl (or --dataset) "
+        "and write answering.json beside the reader and eval/calibration.json (or both into "
+        "DIR with --out)",
     )
     parser.add_argument(
         "--refuse-target",
