@@ -58,6 +58,30 @@ def assert_readable_error(response, status: int, *words: str) -> str:
 # Asking.
 
 
+def test_an_index_file_cut_under_the_server_is_a_clear_503_not_a_500(
+    serve, settings, embedder, seeds_index_dir, tmp_path, caplog
+):
+    import shutil
+
+    from bot.engine import Footnote
+    from index import open_index
+    from index.store import SENTENCE_VECTORS
+
+    copy = tmp_path / "index"
+    shutil.copytree(seeds_index_dir, copy)
+    mapped = Footnote(
+        settings.replace(index_dir=copy), open_index(copy, embedder, map_from=0), embedder
+    )
+    client = serve(app_engine=mapped)
+    assert client.post("/api/ask", json={"question": QUESTION}).status_code == 200
+    with (copy / SENTENCE_VECTORS).open("r+b") as stream:
+        stream.truncate(64)  # as a full disk or a stray `truncate` would, under the running app
+    with caplog.at_level(logging.ERROR):
+        response = client.post("/api/ask", json={"question": QUESTION})
+    assert_readable_error(response, 503, SENTENCE_VECTORS, "footnote index")
+    assert not any("Traceback" in r.getMessage() or r.exc_info for r in caplog.records)
+
+
 def test_ask_returns_what_ask_json_prints_plus_conversation_and_answer_ids(serve, engine):
     client = serve()
     response = client.post("/api/ask", json={"question": QUESTION})

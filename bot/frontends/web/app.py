@@ -30,7 +30,8 @@ from bot.frontends.web.rate_limit import RateLimiter, retry_after
 from bot.frontends.web.schema import AskRequest, FeedbackRequest
 from bot.frontends.workers import AnsweringPool, Busy
 from bot.settings import Settings
-from index.errors import FootnoteError
+from index.errors import FootnoteError, IndexCorruptError
+from index.scope import Scope, ScopeError
 
 STATIC = Path(__file__).parent / "static"
 BUSY = "Footnote is busy answering other questions; please try again in a minute."
@@ -126,13 +127,19 @@ def _api(state: WebState) -> APIRouter:
         conversation_id = body.conversation_id or uuid.uuid4().hex
         context = state.conversations.context(conversation_id)
         try:
+            scope = _scope(body)
             answer = await state.pool.run(
-                state.engine.ask, body.question, k=body.k, context=context
+                state.engine.ask, body.question, k=body.k, context=context, scope=scope
             )
-        except QuestionError as error:
+        except (QuestionError, ScopeError) as error:
             raise HTTPException(422, str(error)) from None
         except Busy:
             raise HTTPException(503, BUSY, headers={"Retry-After": "60"}) from None
+        except IndexCorruptError as error:
+            # A mapped index file cut under the running server (index/mapping.py): one line in
+            # the log and a reply that says what to do, not a 500 with a traceback.
+            _log.error("%s", error)
+            raise HTTPException(503, str(error)) from None
         state.conversations.remember([conversation_id], context, answer)
         answer_id = uuid.uuid4().hex
         state.sent.add(answer_id, answer)
@@ -291,6 +298,11 @@ def _validation_message(errors: Any) -> str:
             return "The request body must be a JSON object."
         parts.append(f"{where}: {e.get('msg')}" if where else str(e.get("msg")))
     return "; ".join(parts) or "The request is not valid."
+
+
+def _scope(body: AskRequest) -> Scope:
+    sources = [body.source] if isinstance(body.source, str) else body.source or []
+    return Scope.parse(as_of=body.as_of, since=body.since, until=body.until, outlets=sources)
 
 
 def _client(request: Request) -> str:
