@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 import hashlib
 import io
 import json
@@ -11,6 +11,9 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from index.dates import iso_date
 
 # One article is text a person wrote; a file far beyond this is a dump or a mistake, and
 # reading it whole would only exhaust memory.
@@ -19,13 +22,19 @@ MAX_FILE_BYTES = 64 * 2**20
 
 @dataclass(frozen=True)
 class Article:
-    """One source document. `id` is stable: the file name, `file.jsonl#line` or the record id."""
+    """One source document. `id` is stable: the file name, `file.jsonl#line` or the record id.
+
+    `date` is the day it was published (YYYY-MM-DD), None when the article does not say: an
+    undated article is labelled so, never given a made-up date. `outlet` is who published
+    it ("BBC News", "theguardian.com"), None when unknown.
+    """
 
     id: str
     text: str
     title: str | None = None
     date: str | None = None
     source: str | None = None  # path or URL it came from
+    outlet: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +116,7 @@ def distinct_articles(
             skipped.append(Skipped(item.source or str(path), f"duplicate of {seen_text[key]}"))
             continue
         if item.id in seen_ids:  # same relative name under two folders given
-            item = Article(str(path), item.text, item.title, item.date, item.source)
+            item = dataclasses.replace(item, id=str(path))
         seen_text[key] = item.id
         seen_ids.add(item.id)
         articles.append(item)
@@ -171,8 +180,9 @@ def _read_plain(path: Path, article_id: str, text: str, markdown: bool) -> Artic
         if not text.strip():
             return Skipped(str(path), "no text after the front matter")
     title = meta.get("title") or _heading_title(text)
-    date = _iso_date(meta["date"]) if meta.get("date") else _leading_date(text)
-    return Article(article_id, text, title, date, str(path))
+    date = iso_date(meta.get("date", "")) or _leading_date(text)
+    outlet = meta.get("source") or meta.get("outlet") or host(meta.get("url"))
+    return Article(article_id, text, title, date, str(path), outlet)
 
 
 def _read_html(path: Path, article_id: str, html: str) -> Article | Skipped:
@@ -182,8 +192,10 @@ def _read_html(path: Path, article_id: str, html: str) -> Article | Skipped:
     text = (document.text or "") if document is not None else ""
     if not text.strip():
         return Skipped(str(path), "no article text found in the HTML")
-    date = _iso_date(document.date) if document.date else None
-    return Article(article_id, text, document.title or None, date, str(path))
+    # trafilatura reads the date and site from the page's meta tags (htmldate, og:site_name).
+    date = iso_date(document.date or "") or _leading_date(text)
+    outlet = document.sitename or host(document.url) or host(document.hostname)
+    return Article(article_id, text, document.title or None, date, str(path), outlet or None)
 
 
 def _stream_jsonl(path: Path, article_id: str) -> Iterator[Article | Skipped]:
@@ -247,13 +259,14 @@ def _jsonl_line(path: Path, article_id: str, number: int, raw: bytes) -> Article
     if not isinstance(body, str) or not body.strip():
         return Skipped(where, f'line {number} has no "text"')
     body = body.replace("\r\n", "\n").replace("\r", "\n")
-    date = record.get("date")
+    url = str(record["url"]) if record.get("url") else None
     return Article(
         id=str(record["id"]) if record.get("id") is not None else f"{article_id}#{number}",
         text=body,
         title=str(record["title"]) if record.get("title") else None,
-        date=_iso_date(str(date)) if date else _leading_date(body),
-        source=str(record["url"]) if record.get("url") else where,
+        date=iso_date(str(record.get("date") or "")) or _leading_date(body),
+        source=url or where,
+        outlet=str(record["source"]) if record.get("source") else host(url),
     )
 
 
@@ -283,63 +296,19 @@ def _heading_title(text: str) -> str | None:
     return None
 
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
-_DATE_PATTERNS = [
-    re.compile(
-        rf"{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})\.?,?\s+(?P<year>\d{{4}})",
-        re.I,
-    ),
-    re.compile(
-        rf"{_WEEKDAY}(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})",
-        re.I,
-    ),
-    re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:[T ][\d:.+\-Z]*)?"),
-]
-
-
-def _iso_date(value: str) -> str | None:
-    """`value` as YYYY-MM-DD when it is a recognisable date, else None."""
-    for pattern in _DATE_PATTERNS:
-        match = pattern.fullmatch(value.strip())
-        if match:
-            month = match.group("month")
-            month_number = int(month) if month.isdigit() else _MONTHS[month.lower()]
-            try:
-                return dt.date(
-                    int(match.group("year")), month_number, int(match.group("day"))
-                ).isoformat()
-            except ValueError:
-                return None
-    return None
+def host(url: str | None) -> str | None:
+    """The site a URL is on, without `www.`: "https://www.bbc.co.uk/news/x" -> "bbc.co.uk"."""
+    if not url:
+        return None
+    name = urlsplit(url if "//" in url else f"//{url}").hostname
+    return name.removeprefix("www.") if name else None
 
 
 def _leading_date(text: str) -> str | None:
     """The date of a line among the first three that is nothing but a date."""
     lines = [line for line in text.split("\n", 10)[:10] if line.strip()][:3]
     for line in lines:
-        date = _iso_date(line)
+        date = iso_date(line)
         if date:
             return date
     return None

@@ -458,6 +458,7 @@ def _write(
                 "title": article.title,
                 "date": article.date,
                 "source": article.source,
+                "outlet": article.outlet,
                 "hash": plan.hash,
                 "text": article.text,
             }

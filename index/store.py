@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from index.dense import DenseIndex
     from index.embedder import Embedder
 
-FORMAT_VERSION = 3  # 2: BM25 indexes stems; 3: aliases and referents
+FORMAT_VERSION = 4  # 2: BM25 indexes stems; 3: aliases and referents; 4: outlets
 MANIFEST = "manifest.json"
 ARTICLES = "articles.jsonl"
 CHUNKS = "chunks.npy"  # int64 (n, 3): article number, start, end
@@ -245,7 +245,12 @@ def _load(index_dir: Path, manifest: dict[str, Any], embedder: Embedder, map_fro
             record = json.loads(line)
             articles.append(
                 Article(
-                    record["id"], record["text"], record["title"], record["date"], record["source"]
+                    record["id"],
+                    record["text"],
+                    record["title"],
+                    record["date"],
+                    record["source"],
+                    record["outlet"],
                 )
             )
             hashes.append(record["hash"])

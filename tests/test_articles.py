@@ -175,6 +175,11 @@ def test_jsonl_gives_one_article_per_line_with_metadata(tmp_path):
         ("April 7, 2013", "2013-04-07"),
         ("Tue 3rd Jan 2023", "2023-01-03"),
         ("2023-01-03", "2023-01-03"),
+        ("2023/01/05", "2023-01-05"),
+        ("5 January 2023", "2023-01-05"),
+        ("Jan. 5, 2023", "2023-01-05"),
+        ("Thu, 05 Jan 2023 10:00:00 GMT", "2023-01-05"),
+        ("May 2013", None),  # no day: not a date to file an article under
         ("Strikes on 7 April 2013 were large", None),  # a sentence, not a date line
         ("31 February 2013", None),
     ],
@@ -213,3 +218,44 @@ def test_a_large_jsonl_streams_and_one_bad_line_among_many_is_named(tmp_path, mo
         (f"{path}#54321", "line 54321 is not valid JSON (Invalid control character at column 29)")
     ]
     assert articles[-1].id == "a100000" and articles[54_320].id == "a54322"
+
+
+def test_the_undated_seed_stays_undated_and_no_seed_is_given_an_outlet():
+    articles = by_id(read_articles([SEEDS])[0])
+    assert articles["004_ae9d525e8a820230.txt"].date is None
+    assert {a.outlet for a in articles.values()} == {None}
+
+
+def test_jsonl_outlet_is_its_source_else_the_url_host_and_dates_take_written_forms(tmp_path):
+    records = [
+        {"text": "Nurses will strike.", "source": "BBC News", "date": "Jan. 5, 2023"},
+        {
+            "text": "Doctors will ballot.",
+            "url": "https://www.theguardian.com/a",
+            "date": "2023/01/06",
+        },
+        {"text": "Teachers will march.", "date": "soon"},
+    ]
+    write(tmp_path / "feed.jsonl", "\n".join(json.dumps(r) for r in records) + "\n")
+    first, second, third = read_articles([tmp_path])[0]
+    assert (first.outlet, first.date) == ("BBC News", "2023-01-05")
+    assert (second.outlet, second.date) == ("theguardian.com", "2023-01-06")
+    assert (third.outlet, third.date) == (None, None)  # an unreadable date is not guessed
+
+
+def test_markdown_front_matter_gives_outlet_and_written_date(tmp_path):
+    write(
+        tmp_path / "a.md",
+        "---\ntitle: Pay deal\ndate: 5 January 2023\nsource: Reuters\n---\nA deal was made.\n",
+    )
+    write(tmp_path / "b.md", "---\nurl: https://www.bbc.co.uk/news/1\n---\nTalks resumed.\n")
+    articles = by_id(read_articles([tmp_path])[0])
+    assert (articles["a.md"].outlet, articles["a.md"].date) == ("Reuters", "2023-01-05")
+    assert articles["b.md"].outlet == "bbc.co.uk"
+
+
+def test_html_outlet_comes_from_its_site_name_meta(tmp_path):
+    page = HTML.replace("</head>", '<meta property="og:site_name" content="Example News"></head>')
+    write(tmp_path / "page.html", page)
+    [article], _ = read_articles([tmp_path])
+    assert (article.outlet, article.date) == ("Example News", "2023-01-05")
