@@ -61,7 +61,21 @@ def test_ask_json_answers_the_tuc_example_with_a_verbatim_cited_quote(seeds_inde
     article = (SEEDS / first["article_id"]).read_text()
     assert article[first["start"] : first["end"]] == first["text"]
     assert payload["answer"] in first["text"]
-    assert set(first) == {"n", "article_id", "title", "date", "start", "end", "text", "score"}
+    assert set(first) == {
+        "n",
+        "article_id",
+        "title",
+        "date",
+        "outlet",
+        "label",
+        "start",
+        "end",
+        "text",
+        "score",
+    }
+    # The 2023 seed gives no date: labelled undated, never given one.
+    assert (first["date"], first["outlet"]) == (None, None)
+    assert first["label"] == "004_ae9d525e8a820230.txt · undated"
     assert {"retrieve", "answer", "total"} <= set(payload["timings_ms"])
 
 
@@ -69,7 +83,7 @@ def test_ask_prints_a_readable_answer_with_numbered_sources(seeds_index_dir):
     result = run("ask", TUC, index_dir=seeds_index_dir)
     assert result.returncode == 0, result.stderr
     assert "Answer: 1 February" in result.stdout
-    assert "[1] 004_ae9d525e8a820230.txt" in result.stdout
+    assert "[1] 004_ae9d525e8a820230.txt · undated, characters" in result.stdout
     assert "\033[" not in result.stdout  # no colour codes when not on a terminal
 
 
@@ -357,3 +371,9 @@ def test_bytes_that_are_not_utf8_in_a_question_are_dropped(seeds_index_dir):
     )
     assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
     assert json.loads(result.stdout)["short_answer"] == "1 February"
+
+
+def test_a_citation_of_the_2013_seed_shows_its_date_in_words(seeds_index_dir):
+    result = run("ask", "Who is the head of the PCS?", index_dir=seeds_index_dir)
+    assert result.returncode == 0, result.stderr
+    assert "[1] 000_df60e9438eb2eb2e.txt · 7 April 2013, characters" in result.stdout

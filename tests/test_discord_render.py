@@ -68,10 +68,15 @@ def test_abstention_is_plain_and_has_no_sources():
     assert embed.footer.text == "Answered in 0.08 s"
 
 
-def test_title_and_date_name_the_source():
-    cited = citation(1, "Text.", title="Strikes *grow*", date="2023-01-10")
+def test_title_outlet_and_date_name_the_source():
+    cited = citation(1, "Text.", title="Strikes *grow*", date="2023-01-10", outlet="BBC News")
     [embed] = render.render_answer(answer("Text.", (cited,)))
-    assert embed.fields[0].name == "[1] Strikes \\*grow\\* — 2023-01-10"
+    assert embed.fields[0].name == "[1] Strikes \\*grow\\* — BBC News — 10 January 2023"
+
+
+def test_an_undated_article_says_so_and_its_file_name_stands_in_for_a_missing_title():
+    [embed] = render.render_answer(answer("Text.", (citation(1, "Text."),)))
+    assert embed.fields[0].name == "[1] a1.txt — undated"
 
 
 def test_a_huge_answer_is_trimmed_and_split_within_every_limit():

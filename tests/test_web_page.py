@@ -119,6 +119,7 @@ def hostile_server(tmp_path_factory, settings, embedder):
         "id": "sign<b>1</b>",
         "title": '<img src=x onerror="window.__pwned=3">',
         "date": "2024-03-04",
+        "source": "Museum <i>News</i>",
         "text": HOSTILE,
     }
     (corpus / "hostile.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
@@ -261,12 +262,21 @@ def test_sources_are_named_by_title_and_date_without_offsets(page, seeds_server,
     answer = ask(page, "When was the museum sign unveiled?", 0)
     source = answer.locator(".sources li").first.inner_text()
     assert '<img src=x onerror="window.__pwned=3">' in source and "2024" in source
+    assert "Museum <i>News</i>" in source  # the outlet, as text
     assert "sign<b>1</b>" not in source  # a title, when there is one, stands for the article
     answer.locator(".quote button.cite").click()
     dialog = page.locator("dialog#passage[open]")
     dialog.wait_for()
     meta = dialog.locator("#passage-meta").inner_text()
     assert "March" in meta and "2024" in meta and "characters" not in dialog.inner_text()
+    assert page.errors == []
+
+
+def test_an_undated_source_says_so(page, seeds_server):
+    page.goto(seeds_server[0] + "/")
+    answer = ask(page, "When is the TUC day of protest?", 0)
+    source = answer.locator(".sources li").first.inner_text()
+    assert "004_ae9d525e8a820230" in source and "undated" in source
     assert page.errors == []
 
 

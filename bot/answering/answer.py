@@ -9,7 +9,8 @@ ABSTAIN_TEXT = "I couldn't find that in the sources."
 
 @dataclass(frozen=True)
 class Citation:
-    """A numbered source: the cited passage, with its place in the article."""
+    """A numbered source: the cited passage, with its place in the article, and the article's
+    title, date (YYYY-MM-DD; None: undated) and outlet (None: unknown)."""
 
     n: int
     article_id: str
@@ -19,6 +20,7 @@ class Citation:
     end: int
     text: str
     score: float
+    outlet: str | None = None
 
 
 @dataclass(frozen=True)

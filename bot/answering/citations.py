@@ -109,6 +109,7 @@ def citation(n: int, hit: Hit, index: Index) -> Citation:
         end=chunk.end,
         text=chunk.text,
         score=float(hit.score),
+        outlet=article.outlet,
     )
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 from bot.answering import Answer, Citation
+from bot.frontends.labels import source_label
+
+_CITATION_FIELDS = {f.name for f in fields(Citation)}
 
 
 def answer_payload(answer: Answer) -> dict[str, Any]:
@@ -15,7 +18,9 @@ def answer_payload(answer: Answer) -> dict[str, Any]:
         "answer": answer.answer,
         "short_answer": answer.short_answer,
         "abstained": answer.abstained,
-        "citations": [asdict(c) for c in answer.citations],
+        # `label` is how every front end names the source: "Title · Outlet · 7 April 2013",
+        # "undated" when the article gives no date (`date` is then null).
+        "citations": [{**asdict(c), "label": source_label(c)} for c in answer.citations],
         "confidence": round(answer.confidence, 4),
         "timings_ms": answer.timings_ms,
         "span": (
@@ -38,7 +43,10 @@ def answer_from_payload(payload: dict[str, Any]) -> Answer:
         answer=payload["answer"],
         short_answer=payload["short_answer"],
         abstained=payload["abstained"],
-        citations=tuple(Citation(**c) for c in payload["citations"]),
+        citations=tuple(
+            Citation(**{k: v for k, v in c.items() if k in _CITATION_FIELDS})
+            for c in payload["citations"]
+        ),
         confidence=payload["confidence"],
         timings_ms=dict(payload.get("timings_ms") or {}),
         span=None if span is None else (span["start"], span["end"]),

@@ -7,6 +7,7 @@ import os
 import textwrap
 
 from bot.answering import ABSTAIN_TEXT, Answer
+from bot.frontends.labels import source_label
 from bot.frontends.payload import answer_payload
 
 _BOLD, _YELLOW, _DIM, _RESET = "\033[1m", "\033[33m", "\033[2m", "\033[0m"
@@ -28,8 +29,7 @@ def render_text(answer: Answer, *, color: bool = False, width: int = 88) -> str:
         lines += [f"Answer: {short}", ""]
     lines += [_wrap(f"“{quote}” [1]", width), "", "Sources:"]
     for c in answer.citations:
-        facts = ", ".join(x for x in (c.title, c.date) if x)
-        head = f"[{c.n}] {c.article_id}" + (f" ({facts})" if facts else "")
+        head = f"[{c.n}] {source_label(c)}" + (f" ({c.article_id})" if c.title else "")
         lines.append(f"{head}, characters {c.start}-{c.end}, score {c.score:.2f}")
         passage = _excerpt(c.text, answer.answer if c.n == 1 else None, PASSAGE_CHARS)
         body = _wrap(f"“{passage}”", width, indent="    ")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.answering import ABSTAIN_TEXT, Answer, Citation
+from bot.frontends.labels import source_label
 
 if TYPE_CHECKING:
     from index import BuildReport
@@ -107,7 +108,7 @@ def _description(answer: Answer, limit: int) -> str:
 
 
 def _field(citation: Citation) -> tuple[str, str]:
-    label = " — ".join(x for x in (citation.title or citation.article_id, citation.date) if x)
+    label = source_label(citation, " — ")
     name = fit(f"[{citation.n}] {escape(label)}", FIELD_NAME_LIMIT)
     # Backticks are dropped from the id so it cannot break out of its inline code span.
     head = f"`{fit(citation.article_id.replace('`', ''), 200)}`\n"

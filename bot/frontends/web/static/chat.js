@@ -120,9 +120,11 @@
     return day.toLocaleDateString(undefined, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
   }
 
-  // A source as a reader names it: its title (else the article's name) and its date.
+  // A source as a reader names it: its title (else the article's name), outlet and date, or
+  // "undated" when the article gives none.
   function sourceLabel(source) {
-    return [source.title || articleName(source.article_id), readableDate(source.date)].filter(Boolean).join(" · ");
+    const date = readableDate(source.date) || "undated";
+    return [source.title || articleName(source.article_id), source.outlet, date].filter(Boolean).join(" · ");
   }
 
   // Scroll so `exchange` (else its answer, if both do not fit) is whole above the sticky input
