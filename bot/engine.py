@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -27,6 +28,7 @@ from index import (
     build_index,
     open_index,
 )
+from index.scope import Scope
 from index.store import index_sources, read_manifest
 
 
@@ -80,9 +82,23 @@ class Footnote:
     def index(self) -> Index:
         return self._index
 
-    def ask(self, question: str, *, k: int | None = None, context: Sequence[Turn] = ()) -> Answer:
-        """Answer a question; `context` holds the earlier turns of a conversation, oldest first."""
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        context: Sequence[Turn] = (),
+        scope: Scope | None = None,
+    ) -> Answer:
+        """Answer a question; `context` holds the earlier turns of a conversation, oldest first.
+
+        `scope` is the question's now and filters; its `as_of` defaults to today, so an
+        article dated later (a clock set wrong, a scheduled post) is never evidence.
+        """
         started = time.perf_counter()
+        scope = scope or Scope()
+        if scope.as_of is None:
+            scope = replace(scope, as_of=dt.date.today())
         question = clean_question(_valid_unicode(question), self.settings.max_question_chars)
         index = self._index  # one consistent index for the whole question, even mid-reindex
         index.check_files()  # a mapped file truncated since opening: a clear error, no crash
@@ -90,7 +106,8 @@ class Footnote:
         search_text = " ".join([*query.context, query.text])
         query_vector = self.embedder.encode([search_text])[0]
         s = self.settings
-        hits = retrieve(index, search_text, query_vector, s, k or s.k)
+        allowed = index.allowed(scope)
+        hits = retrieve(index, search_text, query_vector, s, k or s.k, allowed=allowed)
         retrieved = time.perf_counter()
         answer = answer_question(
             query.text,
@@ -142,10 +159,12 @@ def retrieve(
     k: int,
     *,
     method: str | None = None,
+    allowed: np.ndarray | None = None,
 ) -> list[Hit]:
     """The top `k` hits for an encoded question, searched the way `settings` configure.
 
-    `method` overrides the fusion, e.g. "bm25" or "dense" alone for the eval's comparison.
+    `method` overrides the fusion, e.g. "bm25" or "dense" alone for the eval's comparison;
+    `allowed` (Index.allowed of a Scope) the chunks that may be hits.
     """
     return index.searcher.search(
         text,
@@ -156,6 +175,7 @@ def retrieve(
         candidates=max(settings.candidates, k),
         query_vector=vector,
         sentence_share=settings.sentence_share,
+        allowed=allowed,
     )
 
 

@@ -64,6 +64,7 @@ class Searcher:
         candidates: int = 50,
         query_vector: np.ndarray | None = None,
         sentence_share: float = 0.5,
+        allowed: np.ndarray | None = None,
     ) -> list[Hit]:
         """The top `k` chunks for `query`, best first.
 
@@ -80,6 +81,9 @@ class Searcher:
         of one query word: they restate a concept the query named once, and "PCS" spelled out
         as four words would otherwise outweigh the rest of the question. The dense side is left
         as it is: callers may pass a `query_vector` they encoded from the question as asked.
+
+        `allowed` (one bool per chunk, from `Index.allowed`) limits both retrievers to those
+        chunks inside their own search, so k hits come back whenever k allowed ones match.
         """
         if method not in METHODS:
             raise ValueError(
@@ -88,8 +92,8 @@ class Searcher:
         candidates = max(candidates, k)
         if method != "bm25" and query_vector is None and self.dense.ntotal:
             query_vector = self.embedder.encode([query])[0]
-        dense = {} if method == "bm25" else self._dense(query_vector, candidates)
-        sparse = {} if method == "dense" else self._sparse(query, candidates)
+        dense = {} if method == "bm25" else self._dense(query_vector, candidates, allowed)
+        sparse = {} if method == "dense" else self._sparse(query, candidates, allowed)
         if dense and self.sentences is not None and sentence_share > 0:
             dense = self._with_sentences(query_vector, [*dense, *sparse], sentence_share)
         if method == "dense" or (method != "bm25" and not sparse):
@@ -108,11 +112,11 @@ class Searcher:
         return [self._hit(doc, fused[doc], dense.get(doc), sparse.get(doc)) for doc in best]
 
     def _dense(
-        self, query_vector: np.ndarray | None, candidates: int
+        self, query_vector: np.ndarray | None, candidates: int, allowed: np.ndarray | None
     ) -> dict[int, tuple[float, int]]:
         if self.dense.ntotal == 0 or query_vector is None:
             return {}
-        scores, ids = self.dense.search(query_vector, candidates)
+        scores, ids = self.dense.search(query_vector, candidates, allowed)
         ranked = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
         return {doc: (score, rank) for rank, (doc, score) in enumerate(ranked, start=1)}
 
@@ -127,7 +131,9 @@ class Searcher:
         order = np.argsort(-mixed, kind="stable")
         return {docs[i]: (float(mixed[i]), rank) for rank, i in enumerate(order, start=1)}
 
-    def _sparse(self, query: str, candidates: int) -> dict[int, tuple[float, int]]:
+    def _sparse(
+        self, query: str, candidates: int, allowed: np.ndarray | None
+    ) -> dict[int, tuple[float, int]]:
         tokens = terms(query)
         weights = [1.0] * len(tokens)
         for other in self.aliases.others(query) if self.aliases else []:
@@ -136,7 +142,7 @@ class Searcher:
             weights += [1 / len(extra)] * len(extra)
         if not tokens:
             return {}
-        ids, scores = self.sparse.top(tokens, candidates, weights)
+        ids, scores = self.sparse.top(tokens, candidates, weights, allowed)
         # A zero BM25 score means no query word is in the chunk: not a candidate at all.
         ranked = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if s > 0]
         return {doc: (score, rank) for rank, (doc, score) in enumerate(ranked, start=1)}

@@ -15,6 +15,7 @@ from index.articles import Article
 from index.chunking import Chunk
 from index.errors import IndexCorruptError, IndexMissingError, ModelMismatchError
 from index.mapping import MAP_FROM_BYTES, MappedFile, load_array, mapped_file
+from index.scope import ArticleFacts, Scope
 from index.search import Searcher, SentenceVectors
 from index.sentences import Sentence
 from index.sparse import BM25Index
@@ -96,6 +97,11 @@ class Index:
         self._article_number = {article.id: n for n, article in enumerate(articles)}
         self.sentence_referents = sentence_referents  # per sentence row
         self.mapped = tuple(mapped)  # the files read through memory maps, not copied
+        self.facts = ArticleFacts(articles, chunk_rows[:, 0])
+
+    def allowed(self, scope: Scope) -> np.ndarray | None:
+        """Per chunk, whether it may be evidence within `scope`; None: every chunk may."""
+        return self.facts.allowed(scope)
 
     def check_files(self) -> None:
         """IndexCorruptError if a memory-mapped file has changed size since it was opened:

@@ -1,8 +1,9 @@
 """Session fixtures: the real embedder, and one real index over seeds/ built once per test run;
-and the fake Discord with a bot started against it."""
+a small dated news index; and the fake Discord with a bot started against it."""
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -13,6 +14,48 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+
+# Five reports of the same kind of news, years apart and from different outlets, each with its
+# own strike date: which one answers shows which articles a scope let through.
+NEWS = [
+    {
+        "id": "rail-2013",
+        "title": "Rail workers to strike in April",
+        "source": "BBC News",
+        "date": "2 April 2013",
+        "text": "Rail workers will strike on 20 April, the RMT union said. The walkout follows "
+        "a dispute over pay and jobs. Trains across the south will be cancelled.",
+    },
+    {
+        "id": "rail-2023",
+        "title": "Rail strike called for February",
+        "source": "The Guardian",
+        "date": "Jan. 5, 2023",
+        "text": "Rail workers will strike on 3 February, the RMT union announced. The union said "
+        "the dispute over pay had not been settled. Most trains will not run that day.",
+    },
+    {
+        "id": "rail-2024",
+        "title": "Rail strike set for March",
+        "url": "https://www.theguardian.com/uk/rail-2024",
+        "date": "2024/03/01",
+        "text": "Rail workers will strike on 12 March, the RMT union confirmed. The union said "
+        "talks with the train companies had failed again. Few trains will run.",
+    },
+    {
+        "id": "rail-2099",  # dated after any question's now: a scheduled post, a wrong clock
+        "title": "Rail strike in 2099",
+        "source": "Future Times",
+        "date": "2099-01-01",
+        "text": "Rail workers will strike on 1 June, the RMT union said in a statement. The "
+        "union said the dispute over pay went on.",
+    },
+    {
+        "id": "rail-undated",
+        "text": "Rail workers will strike on 9 May, union members were told at a meeting. "
+        "Members voted for the action by a large majority.",
+    },
+]
 
 
 def need_shared(path: Path) -> Path:
@@ -48,6 +91,26 @@ def seeds_index_dir(tmp_path_factory, embedder) -> Path:
     index_dir = tmp_path_factory.mktemp("seeds-index") / "index"
     build_index([SEEDS], index_dir, embedder)
     return index_dir
+
+
+@pytest.fixture(scope="session")
+def news_index_dir(tmp_path_factory, embedder) -> Path:
+    """An index of NEWS: dated articles from named outlets, and one undated."""
+    from index import build_index
+
+    folder = tmp_path_factory.mktemp("news")
+    lines = "".join(json.dumps(article) + "\n" for article in NEWS)
+    (folder / "news.jsonl").write_text(lines, encoding="utf-8")
+    build_index([folder], folder / "index", embedder)
+    return folder / "index"
+
+
+@pytest.fixture(scope="session")
+def news_engine(news_index_dir, embedder):
+    from bot.engine import Footnote
+    from bot.settings import Settings
+
+    return Footnote.open(Settings(index_dir=news_index_dir), embedder=embedder)
 
 
 @pytest.fixture(scope="session")

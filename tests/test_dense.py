@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from unittest.mock import patch
 
 import numpy as np
 import pytest
 
 from index import DenseIndex, Embedder, ModelLoadError
+from index.dense import EXACT_WITHIN
 
 
 def unit_vectors(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
@@ -139,3 +141,32 @@ def test_importing_the_package_loads_no_heavy_library():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+@pytest.mark.parametrize("exact_within", [0, EXACT_WITHIN])
+@pytest.mark.parametrize("kind", ["flat", "ivf", "hnsw"])
+def test_a_search_within_allowed_ids_returns_only_them_and_k_of_them(kind, exact_within):
+    rng = np.random.default_rng(3)
+    vectors = clustered(rng, 4_000, 32)
+    allowed = np.zeros(len(vectors), dtype=bool)
+    allowed[::50] = True  # 80 of 4,000: the unfiltered top 10 would hold almost none
+    index = DenseIndex.build(vectors, 32, kind)
+    with patch("index.dense.EXACT_WITHIN", exact_within):  # 0: through FAISS's own filter
+        scores, ids = index.search(vectors[7], 10, allowed)
+    assert len(ids[0]) == 10 and allowed[ids[0]].all()
+    exact = np.flatnonzero(allowed)[np.argsort(-(vectors[allowed] @ vectors[7]))[:10]]
+    assert len(set(ids[0]) & set(exact)) >= (10 if kind == "flat" else 8)
+
+
+def test_a_filtered_hnsw_search_still_skips_dead_nodes():
+    rng = np.random.default_rng(4)
+    vectors = unit_vectors(rng, 500, 16)
+    built = DenseIndex.build(vectors, 16, "hnsw")
+    renumber = np.arange(500)
+    renumber[:100] = -1  # dropped: dead nodes, ids from DEAD up, nearest the query
+    renumber[100:] -= 100
+    index = built.updated(renumber, np.zeros((0, 16), dtype=np.float32), np.zeros(0))
+    for exact_within in (0, EXACT_WITHIN):
+        with patch("index.dense.EXACT_WITHIN", exact_within):
+            _, ids = index.search(vectors[0], 20, np.ones(400, dtype=bool))
+        assert ((ids[0] >= 0) & (ids[0] < 400)).all()

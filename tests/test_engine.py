@@ -67,3 +67,36 @@ def test_text_that_is_not_valid_unicode_is_cleaned_before_answering(engine, ques
     answer = engine.ask(question)
     answer.question.encode("utf-8")  # strict: no surrogate is left in it
     assert answer.short_answer == "1 February"
+
+
+def test_an_article_dated_after_today_is_never_evidence_unless_the_question_is_asked_later(
+    news_engine,
+):
+    import datetime as dt
+
+    from index.scope import Scope
+
+    question = "When will rail workers strike, according to the RMT statement on pay?"
+    for k in (1, 5):
+        cited = {c.article_id for c in news_engine.ask(question, k=k).citations}
+        assert "rail-2099" not in cited
+    later = Scope(as_of=dt.date(2100, 1, 1), since=dt.date(2050, 1, 1))
+    answer = news_engine.ask(question, scope=later)
+    assert [c.article_id for c in answer.citations] == ["rail-2099"]
+    assert answer.short_answer == "1 June"
+
+
+def test_citations_carry_the_outlet_title_and_date(news_engine):
+    import datetime as dt
+
+    from index.scope import Scope
+
+    answer = news_engine.ask("When will rail workers strike?", scope=Scope(outlets=("bbc",)))
+    [first] = answer.citations
+    assert (first.article_id, first.title, first.outlet, first.date) == (
+        "rail-2013",
+        "Rail workers to strike in April",
+        "BBC News",
+        "2013-04-02",
+    )
+    assert dt.date.fromisoformat(first.date)

@@ -119,3 +119,12 @@ def test_term_counts_survive_saving(tmp_path):
         again.scores(["strike"]),
         BM25Index.build([["vote"], ["strike", "strike", "pay"]]).scores(["strike"]),
     )
+
+
+def test_top_within_allowed_documents_ranks_only_them():
+    corpus = [["a"], ["a", "b"], ["a"], ["c"], ["a", "a"]]
+    index = BM25Index.build(corpus)
+    allowed = np.array([False, True, False, True, False])
+    ids, scores = index.top(["a"], 2, allowed=allowed)
+    assert ids.tolist() == [1, 3] and scores[1] == 0  # the best allowed, then padding
+    assert index.top(["a"], 3, allowed=np.zeros(5, dtype=bool))[0].size == 0
