@@ -377,3 +377,56 @@ def test_a_citation_of_the_2013_seed_shows_its_date_in_words(seeds_index_dir):
     result = run("ask", "Who is the head of the PCS?", index_dir=seeds_index_dir)
     assert result.returncode == 0, result.stderr
     assert "[1] 000_df60e9438eb2eb2e.txt · 7 April 2013, characters" in result.stdout
+
+
+# Dates, as-of and filters.
+
+RAIL = "When will rail workers strike?"
+
+
+def test_as_of_since_until_and_source_choose_which_articles_answer(news_index_dir):
+    def cited(*flags: str, question: str = RAIL) -> list[str]:
+        result = run("ask", question, "--json", *flags, index_dir=news_index_dir)
+        assert result.returncode == 0, result.stderr
+        return [c["article_id"] for c in json.loads(result.stdout)["citations"]]
+
+    pay = "When will rail workers strike, according to the RMT statement on pay?"
+    assert "rail-2099" not in cited(question=pay)  # dated after today: not yet evidence
+    assert cited("--as-of", "1 January 2100", question=pay) == ["rail-2099"]
+    assert cited("--until", "2013-12-31") == ["rail-2013"]
+    assert cited("--since", "Jan. 1, 2023", "--until", "2023/12/31") == ["rail-2023"]
+    assert cited("--source", "guardian", "--until", "2023-06-01") == ["rail-2023"]
+    assert cited("--source", "Reuters") == []  # no article from it: no evidence
+
+
+def test_a_citation_shows_title_outlet_and_date(news_index_dir):
+    result = run("ask", RAIL, "--source", "bbc", index_dir=news_index_dir)
+    assert result.returncode == 0, result.stderr
+    assert "[1] Rail workers to strike in April · BBC News · 2 April 2013 (rail-2013)" in (
+        result.stdout
+    )
+
+
+@pytest.mark.parametrize(
+    ("flags", "words"),
+    [
+        (["--as-of", "the day after"], ["--as-of: 'the day after' is not a date", "2023-01-05"]),
+        (["--since", "2023-02-30"], ["--since", "is not a date"]),
+        (["--since", "2024-01-01", "--until", "2023-01-01"], ["--since (2024-01-01) is after"]),
+    ],
+)
+def test_a_date_that_cannot_be_read_is_one_line_and_exit_1(seeds_index_dir, flags, words):
+    result = run("ask", TUC, *flags, index_dir=seeds_index_dir)
+    assert_clean_failure(result, 1, *words)
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+    as_json = run("ask", TUC, "--json", *flags, index_dir=seeds_index_dir)
+    assert_clean_failure(as_json, 1, *words)
+    assert words[0] in json.loads(as_json.stdout)["error"]
+    chat = run("chat", *flags, index_dir=seeds_index_dir, stdin=f"{TUC}\n")
+    assert_clean_failure(chat, 1, *words)
+
+
+def test_chat_keeps_its_filters_for_every_question(news_index_dir):
+    result = run("chat", "--source", "bbc", index_dir=news_index_dir, stdin=f"{RAIL}\n{RAIL}\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("(rail-2013)") == 2 and "rail-2023" not in result.stdout

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.answering import Answer
     from bot.answering.follow_up import Turn
     from bot.engine import Footnote
+    from index.scope import Scope
 
 # Models ship inside PyPI packages; nothing is fetched at run time, and library chatter stays quiet.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -113,8 +114,9 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.frontends.terminal import render_json, render_text, use_color
 
+    scope = _scope(args)  # a bad date is refused before the models load
     engine = _open_engine(settings)
-    answer = engine.ask(args.question, k=args.k)
+    answer = engine.ask(args.question, k=args.k, scope=scope)
     if args.json:
         print(render_json(answer))
     else:
@@ -134,6 +136,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.answering.follow_up import Turn
     from bot.frontends.terminal import render_text, use_color
 
+    scope = _scope(args)
     engine = _open_engine(settings)
     _load_history()
     print("Ask a question about the articles. Ctrl-D or 'exit' to leave, '/help' for more.")
@@ -154,7 +157,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
         if line.startswith("/"):
             print(_chat_command(line, context))
             continue
-        answer = _answer_in_chat(engine, line, args.k, context)
+        answer = _answer_in_chat(engine, line, args.k, context, scope)
         if answer is not None:
             print(render_text(answer, color=use_color(sys.stdout)), end="\n\n")
             context.append(Turn.of(answer))
@@ -173,7 +176,7 @@ def _chat_command(line: str, context: list[Turn]) -> str:
 
 
 def _answer_in_chat(
-    engine: Footnote, question: str, k: int | None, context: list[Turn]
+    engine: Footnote, question: str, k: int | None, context: list[Turn], scope: Scope | None = None
 ) -> Answer | None:
     """The answer, or None when it was cancelled (Ctrl-C) or refused (the reason is printed).
 
@@ -184,7 +187,7 @@ def _answer_in_chat(
     if waiting:
         print("Looking through the articles… (Ctrl-C cancels)", end="", flush=True)
     try:
-        return engine.ask(question, k=k, context=context)
+        return engine.ask(question, k=k, context=context, scope=scope)
     except KeyboardInterrupt:
         note = "Cancelled; ask another question, or Ctrl-D to leave."
     except FootnoteError as error:
@@ -194,6 +197,35 @@ def _answer_in_chat(
             print("\r\033[K", end="", flush=True)  # the waiting line goes, the answer takes it
     print(note)
     return None
+
+
+def _scope(args: argparse.Namespace) -> Scope:
+    """The question's now and filters from --as-of, --since, --until and --source."""
+    from index.scope import Scope
+
+    return Scope.parse(
+        as_of=args.as_of,
+        since=args.since,
+        until=args.until,
+        outlets=args.source or (),
+        names=("--as-of", "--since", "--until"),
+    )
+
+
+def _add_scope_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="answer as if asked on DATE: later articles are not evidence (default today)",
+    )
+    command.add_argument("--since", metavar="DATE", help="only articles dated DATE or later")
+    command.add_argument("--until", metavar="DATE", help="only articles dated DATE or earlier")
+    command.add_argument(
+        "--source",
+        action="append",
+        metavar="OUTLET",
+        help="only articles from an outlet whose name holds OUTLET (any case); repeatable",
+    )
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -303,6 +335,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--json", action="store_true", help="print one JSON object (errors too: its 'error')"
     )
+    _add_scope_arguments(ask)
     ask.set_defaults(run=_ask)
 
     chat = commands.add_parser(
@@ -312,6 +345,7 @@ def _parser() -> argparse.ArgumentParser:
         "them. /new starts a new topic, /help lists the commands, Ctrl-C cancels an answer.",
     )
     chat.add_argument("-k", type=flag_type("k"), help="passages to retrieve, 1-100 (default 5)")
+    _add_scope_arguments(chat)
     chat.set_defaults(run=_chat)
 
     evaluate = commands.add_parser("eval", help="score answers against a question/answer set")
