@@ -119,6 +119,50 @@ def test_k_is_passed_through_and_bounded(serve):
     assert_readable_error(client.post("/api/ask", json={"question": QUESTION, "k": 0}), 422, "k")
 
 
+def test_as_of_since_until_and_source_choose_the_evidence(serve, news_engine):
+    client = serve(app_engine=news_engine)
+
+    def cited(**fields) -> list[str]:
+        body = {"question": "When will rail workers strike?", **fields}
+        response = client.post("/api/ask", json=body)
+        assert response.status_code == 200, response.text
+        return [c["article_id"] for c in response.json()["citations"]]
+
+    assert cited(until="2013-12-31") == ["rail-2013"]
+    assert cited(since="Jan. 1, 2023", until="2023/12/31") == ["rail-2023"]
+    assert cited(source="guardian", as_of="1 June 2023") == ["rail-2023"]
+    assert cited(source=["Reuters", "BBC"]) == ["rail-2013"]
+    pay = "When will rail workers strike, according to the RMT statement on pay?"
+    assert "rail-2099" not in cited(question=pay)  # dated after today
+    assert cited(question=pay, as_of="2100-01-01") == ["rail-2099"]
+
+
+def test_citations_name_title_outlet_and_date(serve, news_engine):
+    client = serve(app_engine=news_engine)
+    body = {"question": "When will rail workers strike?", "source": "bbc"}
+    [cited] = client.post("/api/ask", json=body).json()["citations"]
+    assert (cited["title"], cited["outlet"], cited["date"]) == (
+        "Rail workers to strike in April",
+        "BBC News",
+        "2013-04-02",
+    )
+    assert cited["label"] == "Rail workers to strike in April · BBC News · 2 April 2013"
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"as_of": "someday"}, ["as_of", "'someday' is not a date"]),
+        ({"since": "2023-02-30"}, ["since", "is not a date"]),
+        ({"since": "2024-01-01", "until": "2023-01-01"}, ["since (2024-01-01) is after until"]),
+        ({"source": 3}, ["source"]),
+    ],
+)
+def test_a_bad_date_or_filter_is_a_422_naming_the_field(serve, fields, words):
+    response = serve().post("/api/ask", json={"question": QUESTION, **fields})
+    assert_readable_error(response, 422, *words)
+
+
 def test_bad_questions_get_a_422_naming_the_problem(serve):
     client = serve()
     assert_readable_error(client.post("/api/ask", json={"question": "  "}), 422, "empty")
