@@ -88,6 +88,44 @@ def test_ask_defers_then_follows_up_with_numbered_citations(fake, start_bot):
     assert row["components"][0]["custom_id"] == FOLLOW_UP_ID
 
 
+# The fake's ids are snowflakes of late January 2024: that is when its questions are asked.
+FAILED_TALKS = "When will rail workers strike, after talks with the train companies failed?"
+
+
+def test_a_question_is_answered_as_of_when_it_was_sent(fake, start_bot, news_engine):
+    assert news_engine.ask(FAILED_TALKS).citations[0].article_id == "rail-2024"  # asked today
+    start_bot(footnote=news_engine)
+    fake.send_message(f"<@{APP_ID}> {FAILED_TALKS}")
+    text = embed_text(posted_in(fake, CHANNEL_ID))
+    assert "3 February" in text and "The Guardian" in text and "5 January 2023" in text
+    assert "rail-2024" not in text and "March" not in text  # published after it was asked
+    token = fake.send_interaction("ask", {"question": FAILED_TALKS})
+    assert "rail-2024" not in embed_text(followup(fake, token))
+
+
+def test_ask_options_filter_by_date_and_outlet(fake, start_bot, news_engine):
+    start_bot(footnote=news_engine)
+    commands = {c["name"]: c for c in fake.wait_for("PUT", r"/applications/.*/commands").body}
+    options = [o["name"] for o in commands["ask"]["options"]]
+    assert options == ["question", "since", "until", "source"]
+    question = "When will rail workers strike?"
+    token = fake.send_interaction("ask", {"question": question, "source": "bbc"})
+    [field] = followup(fake, token)["embeds"][0]["fields"]
+    assert field["name"] == "[1] Rail workers to strike in April — BBC News — 2 April 2013"
+    token = fake.send_interaction(
+        "ask", {"question": question, "since": "Jan. 1, 2023", "until": "2023/12/31"}
+    )
+    assert "rail-2023" in embed_text(followup(fake, token))
+
+
+def test_a_date_option_that_cannot_be_read_is_explained_to_the_asker_alone(fake, start_bot):
+    start_bot()
+    token = fake.send_interaction("ask", {"question": "When is it?", "since": "next-ish"})
+    body = callback(fake, token)
+    assert body["type"] == 4 and body["data"]["flags"] & EPHEMERAL
+    assert "since: 'next-ish' is not a date" in body["data"]["content"]
+
+
 def test_abstention_says_so_without_sources(fake, start_bot):
     start_bot()
     token = fake.send_interaction("ask", {"question": "Who won the 2022 football World Cup?"})
@@ -216,7 +254,7 @@ def _huge_answer(question: str) -> Answer:
 class HugeAnswers:
     """Stands in for the engine: every answer is over every Discord limit."""
 
-    def ask(self, question, *, k=None, context=()):
+    def ask(self, question, *, k=None, context=(), scope=None):
         return _huge_answer(question)
 
 
@@ -267,8 +305,8 @@ class SlowReindex:
         self.engine = engine
         self.go = threading.Event()
 
-    def ask(self, question, *, k=None, context=()):
-        return self.engine.ask(question, k=k, context=context)
+    def ask(self, question, *, k=None, context=(), scope=None):
+        return self.engine.ask(question, k=k, context=context, scope=scope)
 
     def reindex(self):
         assert self.go.wait(timeout=30)

@@ -129,10 +129,10 @@ class HeldEngine:
         self.armed = False
         self.go = threading.Event()
 
-    def ask(self, question, *, k=None, context=()):
+    def ask(self, question, *, k=None, context=(), scope=None):
         if self.armed:
             assert self.go.wait(timeout=60)
-        return self.engine.ask(question, k=k, context=context)
+        return self.engine.ask(question, k=k, context=context, scope=scope)
 
 
 def test_every_interaction_is_acknowledged_at_once_and_past_the_queue_told_busy(

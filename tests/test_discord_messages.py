@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from bot.frontends.discord.messages import Seen, forum_question, message_question
+from bot.frontends.discord.messages import (
+    Seen,
+    forum_question,
+    message_question,
+    question_scope,
+)
 
 BOT = 1100000000000000001
 
@@ -34,3 +39,16 @@ def test_seen_says_first_once_and_forgets_the_oldest():
     for n in (2, 3, 4):
         assert seen.first(n)
     assert seen.first(1)  # forgotten after three newer ones
+
+
+def test_a_discord_question_is_asked_as_of_its_own_timestamp_in_utc():
+    import datetime as dt
+
+    from index.scope import Scope
+
+    late_evening_in_new_york = dt.datetime(
+        2023, 1, 5, 23, 30, tzinfo=dt.timezone(-dt.timedelta(hours=5))
+    )
+    assert question_scope(late_evening_in_new_york) == Scope(as_of=dt.date(2023, 1, 6))
+    filtered = question_scope(late_evening_in_new_york, since="5 January 2022", source="BBC")
+    assert filtered == Scope(dt.date(2023, 1, 6), dt.date(2022, 1, 5), None, ("BBC",))

@@ -25,13 +25,19 @@ from bot.answering.follow_up import Turn
 from bot.answering.question import QuestionError, clean_question
 from bot.frontends.conversations import Conversations
 from bot.frontends.discord.cooldown import Cooldown
-from bot.frontends.discord.messages import Seen, forum_question, message_question
+from bot.frontends.discord.messages import (
+    Seen,
+    forum_question,
+    message_question,
+    question_scope,
+)
 from bot.frontends.discord.render import render_answer, render_report, render_text, thread_name
 from bot.frontends.feedback import FeedbackLog, SentAnswers, vote_for
 from bot.frontends.state import StateStore
 from bot.frontends.workers import AnsweringPool, Busy
 from bot.settings import Settings
 from index.errors import FootnoteError
+from index.scope import Scope, ScopeError
 
 if TYPE_CHECKING:
     from bot.engine import Footnote
@@ -248,22 +254,31 @@ class FootnoteBot(discord.Client):
         ids = {getattr(channel, "id", None), getattr(channel, "parent_id", None)}
         return bool(ids & set(allowlist))
 
-    async def answer_interaction(self, interaction: discord.Interaction, question: str) -> None:
-        """/ask: refuse at once (ephemeral), or defer, answer off the loop and follow up."""
+    async def answer_interaction(
+        self, interaction: discord.Interaction, question: str, **filters: str | None
+    ) -> None:
+        """/ask: refuse at once (ephemeral), or defer, answer off the loop and follow up.
+        `filters`: /ask's since, until and source options."""
         with self._turn():
-            await self._answer_interaction(interaction, question)
+            await self._answer_interaction(interaction, question, filters)
 
-    async def _answer_interaction(self, interaction: discord.Interaction, question: str) -> None:
+    async def _answer_interaction(
+        self, interaction: discord.Interaction, question: str, filters: Mapping[str, str | None]
+    ) -> None:
         send = interaction.response.send_message
         if not self.seen.first(interaction.id):
             return  # a replayed event: answered already
         if not self.allowed(interaction.channel):
             return await send(NOT_HERE, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        try:
+            scope = question_scope(interaction.created_at, **filters)
+        except ScopeError as error:
+            return await send(render_text(str(error)), ephemeral=True, allowed_mentions=NO_MENTIONS)
         if refusal := self.refusal(question, interaction.user.id):
             return await send(refusal, ephemeral=True, allowed_mentions=NO_MENTIONS)
         await interaction.response.defer(thinking=True)  # Discord allows 3 s to respond
         context = self.conversations.context(interaction.channel_id)
-        result = await self.answer(question, context, interaction.channel, via="slash")
+        result = await self.answer(question, context, interaction.channel, via="slash", scope=scope)
         if isinstance(result, str):
             await interaction.followup.send(result, allowed_mentions=NO_MENTIONS)
             return
@@ -300,7 +315,8 @@ class FootnoteBot(discord.Client):
         context = () if forum_post else self.conversations.context(reference, message.channel.id)
         via = "forum" if forum_post else "message"
         async with message.channel.typing():
-            result = await self.answer(question, context, message.channel, via=via)
+            scope = question_scope(message.created_at)
+            result = await self.answer(question, context, message.channel, via=via, scope=scope)
         if isinstance(result, str):
             await reply(result)
             return
@@ -320,7 +336,13 @@ class FootnoteBot(discord.Client):
         return cooldown_text(wait) if wait else None
 
     async def answer(
-        self, question: str, context: Sequence[Turn], channel: Any, *, via: str
+        self,
+        question: str,
+        context: Sequence[Turn],
+        channel: Any,
+        *,
+        via: str,
+        scope: Scope | None = None,
     ) -> Answer | str:
         """The engine's Answer, or the message to send instead if it failed; logs one line."""
         assert self.footnote is not None, "setup_hook opens the engine before any event"
@@ -329,7 +351,9 @@ class FootnoteBot(discord.Client):
         try:
             # In the pool: the event loop must keep answering the gateway's heartbeats, and
             # questions past the queue are turned away rather than left waiting for ever.
-            answer = await self.pool.run(self.footnote.ask, question, context=tuple(context))
+            answer = await self.pool.run(
+                self.footnote.ask, question, context=tuple(context), scope=scope
+            )
         except Busy:
             return BUSY
         except FootnoteError as error:  # a damaged index, say: the same line to log and user
@@ -469,9 +493,22 @@ class FootnoteBot(discord.Client):
 
 
 @app_commands.command(name="ask", description="Ask a question about the articles")
-@app_commands.describe(question="What you want to know")
-async def ask_command(interaction: discord.Interaction[FootnoteBot], question: str) -> None:
-    await interaction.client.answer_interaction(interaction, question)
+@app_commands.describe(
+    question="What you want to know",
+    since="Only articles dated on or after this day (2023-01-05, 5 January 2023)",
+    until="Only articles dated on or before this day",
+    source="Only articles from an outlet whose name holds this (BBC, guardian)",
+)
+async def ask_command(
+    interaction: discord.Interaction[FootnoteBot],
+    question: str,
+    since: app_commands.Range[str, 1, 64] | None = None,
+    until: app_commands.Range[str, 1, 64] | None = None,
+    source: app_commands.Range[str, 1, 100] | None = None,
+) -> None:
+    await interaction.client.answer_interaction(
+        interaction, question, since=since, until=until, source=source
+    )
 
 
 @app_commands.command(name="reindex", description="Rebuild the index from the articles")

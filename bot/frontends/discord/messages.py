@@ -4,11 +4,15 @@ answered twice."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
 from collections import OrderedDict
 from collections.abc import Mapping
 
 import discord
+
+from index.scope import Scope
 
 _USER = re.compile(r"<@!?(\d+)>")
 _NOISE = re.compile(r"<@&\d+>|<#\d+>|<a?:\w+:\d+>|@(?:everyone|here)\b")
@@ -39,6 +43,22 @@ def forum_question(title: str, content: str, bot_id: int) -> str:
         return body or title
     joiner = " " if title.endswith(("?", ".", "!", ":")) else ". "
     return f"{title}{joiner}{body}"
+
+
+def question_scope(
+    sent_at: dt.datetime,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    source: str | None = None,
+) -> Scope:
+    """A Discord question's now is when it was sent (UTC, as Discord stamps it), so an answer
+    replayed or read later still rests on what was known then; /ask's options filter.
+    ScopeError names the option a date could not be read from."""
+    scope = Scope.parse(
+        since=since, until=until, outlets=[source] if source else (), names=("", "since", "until")
+    )
+    return dataclasses.replace(scope, as_of=sent_at.astimezone(dt.UTC).date())
 
 
 class Seen:
