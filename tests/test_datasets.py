@@ -179,3 +179,25 @@ def test_sample_is_deterministic_and_keeps_file_order(tmp_path):
     positions = [order.index(q.id) for q in a.questions]
     assert len(positions) == 10 and positions == sorted(positions)
     assert dataset.sample(None) is dataset
+
+
+def test_a_question_may_say_when_it_was_asked(tmp_path):
+    import datetime as dt
+
+    path = tmp_path / "dated.jsonl"
+    rows = [
+        {
+            "id": "a",
+            "question": "When is the strike?",
+            "answers": ["3 February"],
+            "asked_at": "2023-01-10",
+        },
+        {"id": "b", "question": "When is the strike?", "answers": [], "asked_at": "Jan. 5, 2023"},
+        {"id": "c", "question": "When is the strike?", "answers": []},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    a, b, c = load_dataset(path).questions
+    assert (a.asked_at, b.asked_at, c.asked_at) == (dt.date(2023, 1, 10), dt.date(2023, 1, 5), None)
+    path.write_text('{"id": "a", "question": "x?", "asked_at": "last week"}\n', encoding="utf-8")
+    with pytest.raises(DatasetError, match="line 1: 'asked_at' 'last week' is not a date"):
+        load_dataset(path)

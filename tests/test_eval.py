@@ -270,3 +270,23 @@ def test_the_eval_table_keeps_wide_cells_apart(settings, capsys):
     row = next(line for line in render_table(summary).splitlines() if "answer p50" in line)
     cells = [cell.strip() for cell in row.split("   ") if cell.strip()][1:]
     assert cells == ["301.0 / 3111.4", "337.9 / 673.0", "1200.5 / 98765.4"], row
+
+
+def test_a_questions_asked_at_keeps_later_articles_out_of_its_evidence(news_index_dir, embedder):
+    import datetime as dt
+
+    from bot.evaluation.runner import Retriever, search
+    from bot.settings import Settings
+    from index import open_index
+
+    index = open_index(news_index_dir, embedder)
+    question = "When will rail workers strike?"
+    vector = embedder.encode([question])[0]
+    hybrid = Retriever("hybrid", "weighted")
+
+    def found(as_of):
+        hits = search(question, vector, hybrid, index, Settings(), 10, as_of=as_of)
+        return {hit.chunk.article_id for hit in hits}
+
+    assert found(None) == {"rail-2013", "rail-2023", "rail-2024", "rail-2099", "rail-undated"}
+    assert found(dt.date(2023, 1, 10)) == {"rail-2013", "rail-2023", "rail-undated"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import random
@@ -11,6 +12,7 @@ from typing import Any
 
 from bot.shared_data import dev_half, require, shared_data
 from index.articles import Article
+from index.dates import parse_date
 from index.errors import FootnoteError
 
 # What a question expects of the bot; every group but ANSWERABLE should be refused.
@@ -55,6 +57,7 @@ class EvalQuestion:
     group: str
     type: str | None = None
     spans: tuple[GoldSpan, ...] = ()
+    asked_at: dt.date | None = None  # the question's now: later articles are not evidence
 
     @property
     def answerable(self) -> bool:
@@ -167,6 +170,9 @@ def _jsonl_dataset(text: str, path: Path, digest: str) -> Dataset:
         seen.add(qid)
         answers = tuple(a for a in answers if a.strip())
         kind = row.get("type")
+        asked_at = parse_date(str(row["asked_at"])) if row.get("asked_at") else None
+        if row.get("asked_at") and asked_at is None:
+            raise DatasetError(f"{where}: 'asked_at' {row['asked_at']!r} is not a date")
         if answers:
             group = ANSWERABLE
         elif isinstance(kind, str) and "near_miss" in kind:
@@ -181,6 +187,7 @@ def _jsonl_dataset(text: str, path: Path, digest: str) -> Dataset:
                 article_id=row.get("article_id") or None,
                 group=group,
                 type=kind,
+                asked_at=asked_at,
             )
         )
     if not questions:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -24,6 +25,7 @@ from bot.evaluation.judge import (
 from bot.evaluation.metrics import contains_answer, first_relevant_rank
 from bot.settings import Settings
 from index import Embedder, Index
+from index.scope import Scope
 from index.search import Hit
 
 RETRIEVER_NAMES = ("bm25", "dense", "hybrid")
@@ -188,10 +190,16 @@ def search(
     index: Index,
     settings: Settings,
     depth: int,
+    *,
+    as_of: dt.date | None = None,
 ) -> list[Hit]:
-    """The top `depth` hits of one retriever for an already-encoded question."""
+    """The top `depth` hits of one retriever for an already-encoded question; with `as_of`
+    (a question's `asked_at`), only from articles not dated after it."""
     configured = settings.replace(dense_weight=retriever.dense_weight, rrf_k=retriever.rrf_k)
-    return retrieve(index, question, vector, configured, depth, method=retriever.method)
+    allowed = None if as_of is None else index.allowed(Scope(as_of=as_of))
+    return retrieve(
+        index, question, vector, configured, depth, method=retriever.method, allowed=allowed
+    )
 
 
 def _one(
@@ -205,7 +213,8 @@ def _one(
     k: int,
 ) -> Outcome:
     t0 = time.perf_counter()
-    hits = search(q.question, vector, retriever, index, settings, max(k, RANK_DEPTH))
+    depth = max(k, RANK_DEPTH)
+    hits = search(q.question, vector, retriever, index, settings, depth, as_of=q.asked_at)
     t1 = time.perf_counter()
     answer = answer_question(
         q.question,
