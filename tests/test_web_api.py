@@ -216,7 +216,7 @@ def test_an_internal_error_is_a_json_500_without_details(serve, engine, caplog):
     class Broken:
         index, reader = engine.index, engine.reader
 
-        def ask(self, question, *, k=None, context=()):
+        def ask(self, question, *, k=None, context=(), scope=None):
             raise RuntimeError("boom: /secret/path")
 
     client = serve(Broken())
@@ -236,10 +236,10 @@ class SlowEngine:
         self.go = threading.Event()
         self.reindexed = threading.Event()
 
-    def ask(self, question, *, k=None, context=()):
+    def ask(self, question, *, k=None, context=(), scope=None):
         if self.slow_ask:
             assert self.go.wait(timeout=30)
-        return self.engine.ask(question, k=k, context=context)
+        return self.engine.ask(question, k=k, context=context, scope=scope)
 
     def reindex(self):
         if self.slow_reindex:
