@@ -101,6 +101,10 @@ def test_an_unresolvable_follow_up_keeps_the_last_question_as_context():
     query = resolve("And Unite?", [Turn("How many members does PCS have?", "270,000", "PCS ...")])
     assert query.text == "And Unite?"
     assert query.context == ("How many members does PCS have?",)
+    # a forum post's title and body: no shape names its subject, so it stays as context
+    titled = Turn("TUC day of protest. When is it?", "1 February", "A national day ...")
+    query = resolve("Who announced it?", [titled])
+    assert query.text == "Who announced it?" and query.context == (titled.question,)
 
 
 @pytest.mark.parametrize(

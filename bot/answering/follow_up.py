@@ -67,6 +67,10 @@ _SELECTS = re.compile(
     r"have\b|had\b|can\b|about\b)\w+)",
     re.IGNORECASE,
 )
+_YES_NO = re.compile(
+    r"^\s*(?:is|are|was|were|does|do|did|will|has|have|had|can|could|should|would)\b",
+    re.IGNORECASE,
+)
 _POSSESSIVE = {"its", "their", "his", "her"}
 _PERSONS = {"he", "she", "his", "her", "him"}
 _NAMEABLE = (AnswerType.PERSON, AnswerType.PLACE, AnswerType.OTHER)
@@ -140,5 +144,8 @@ def _subject(question: str) -> str | None:
         match = pattern.match(question)
         if match:
             return match.group("subject").strip()
-    names = name_runs(question[1:])  # the first word is capitalised as a sentence's opening
+    # A yes/no question ("Is the Royal College of Nursing involved ...?") is about the first
+    # name after its opening verb; any other shape is left to the last question as context.
+    opening = _YES_NO.match(question)
+    names = name_runs(question[opening.end() :]) if opening else []
     return names[0] if names else None
