@@ -23,6 +23,7 @@ def write_card(
     distractors: int = 0,
     question_mask: float = 0.0,
     sources: Sequence[dict] = (),
+    same_article: int = 0,
 ) -> None:
     held = (
         f"| gold passage given, answer forced: EM / F1 | {figures['exact_match']} / "
@@ -44,6 +45,13 @@ def write_card(
         if negatives
         else ""
     )
+    if same_article:
+        extra += (
+            f" Beside them, {same_article:,} same-article negatives: a question paired with the "
+            "passage of its own article most like it (tf-idf) that lacks its answer, labelled "
+            "no-answer (`bot/training/negatives.py`), since SQuAD 2.0's training unanswerables "
+            "cannot be reached and answering reads passages a question was not written on."
+        )
     if generated:
         extra += (
             f" Beside them, {generated} generated questions: cloze questions made by rule "
@@ -71,9 +79,9 @@ start/end span head, fine-tuned by Footnote to find answer spans in passages.
   were frozen and are not stored here: the reader takes them from that package at load time
   (their digest is in `config.json`).
 - **Weights**: `reader.safetensors`, fp16, every other layer and the span head.
-- **Training data**: {questions} questions{drawn} from the files below (read in place from
+- **Training data**: {questions:,} questions{drawn} from the files below (read in place from
   `../shared/data/`, whose README gives their provenance; never copied into the repository),
-  {len(trained_on)} articles in all. Unanswerable questions teach the no-answer position
+  {len(trained_on):,} articles in all. Unanswerable questions teach the no-answer position
   ([CLS]).{extra}
 - **Held out** (never trained on): the first file's articles {", ".join(held_out) or "none"}.
 - **Made by**: `{command}` ({minutes:.0f} minutes on 2 CPU cores).

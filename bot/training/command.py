@@ -139,10 +139,9 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         train_set = train_set[: args.limit]
     train_set = keep_unanswerable(train_set, args.unanswerable_share, args.seed)
     negatives = _negatives(train_set, args.negatives)
-    if args.same_article_negatives:
-        mined = same_article_negatives(train_set, args.same_article_negatives, args.seed)
+    mined = same_article_negatives(train_set, args.same_article_negatives, args.seed)
+    if mined:
         print(f"Mined {len(mined)} same-article negatives.", file=sys.stderr)
-        negatives += mined
     generated = generated_questions(train_set, args.generated, args.seed)
     config = TrainConfig(
         base_model=str(base),
@@ -160,7 +159,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         bf16=args.bf16,
     )
     tokenizer = window_tokenizer(config)
-    features = featurize([*train_set, *negatives, *generated], tokenizer)
+    features = featurize([*train_set, *negatives, *mined, *generated], tokenizer)
     if args.distractors:
         print("Finding distractor passages with the embedder...", file=sys.stderr)
         others = _negatives(train_set, args.distractors)
@@ -169,7 +168,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     held_out = articles_in_order(test_set)
     distractors = sum(f.distractor for f in features)
     print(
-        f"Training on {len(train_set)} questions, {len(negatives)} hard negatives and "
+        f"Training on {len(train_set)} questions, {len(negatives) + len(mined)} negatives and "
         f"{len(generated)} generated questions "
         f"({len(features)} windows, {distractors} of them distractors) from "
         f"{len(trained_on)} articles; holding out {len(test_set)} questions from "
@@ -218,6 +217,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
             "questions": len(train_set),
             "datasets": sources,
             "hard_negatives": len(negatives),
+            "same_article_negatives": len(mined),
             "generated_questions": len(generated),
             "distractor_windows": distractors,
             "windows": len(features),
@@ -235,6 +235,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         minutes,
         unanswerable_share=args.unanswerable_share,
         negatives=len(negatives),
+        same_article=len(mined),
         generated=len(generated),
         distractors=distractors,
         question_mask=args.question_mask,

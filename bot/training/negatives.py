@@ -65,6 +65,8 @@ def same_article_negatives(
     would also bring, the one whose echo of the question's words misleads a reader. A passage
     holding one of the gold answers is skipped (the fact may be told twice).
     """
+    if share <= 0:
+        return []
     rng = random.Random(seed)
     by_article: dict[str, list[QAExample]] = {}
     for example in examples:
