@@ -21,7 +21,7 @@ import pytest
 
 from bot.frontends.discord.bot import BUSY, FAILED
 from tests.fake_discord import APP_ID, ASK_CHANNEL_ID, CHANNEL_ID, FORUM_ID, USER_ID, Request
-from tests.test_web_page import ARTIFACTS
+from tests.web_browser import ARTIFACTS
 
 pytestmark = pytest.mark.soak
 
