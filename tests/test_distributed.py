@@ -67,7 +67,7 @@ def built(cluster, corpus, embedder, tmp_path_factory):
     from index import build_index, build_index_on_ray
 
     out = tmp_path_factory.mktemp("built")
-    paths = [corpus, SEEDS, corpus / "missing.txt"]
+    paths = [corpus, SEEDS]
     one = build_index(paths, out / "one", embedder)
     on_ray = build_index_on_ray(
         paths, out / "ray", embedder, shard_bytes=SHARD_BYTES, articles_per_batch=PER_BATCH
@@ -121,7 +121,6 @@ def test_ray_build_reports_what_it_did_and_skipped_like_one_machine(built, corpu
     assert on_ray.skipped == one.skipped
     reasons = {Path(s.path).name: s.reason for s in on_ray.skipped}
     assert reasons["latin1.txt"] == "not UTF-8 text (binary or another encoding)"
-    assert reasons["missing.txt"] == "no such file or folder"
     assert reasons["zz_copy.txt"] == "duplicate of news/03.txt"
     assert "line 9 is not valid JSON" in reasons["feed.jsonl#9"]
     assert "unsupported file type" in reasons["report.pdf"]
@@ -191,13 +190,23 @@ def test_a_model_that_cannot_load_fails_before_the_cluster_is_asked(tmp_path):
         build_index_on_ray([SEEDS], tmp_path / "index", Embedder(str(tmp_path / "no-model")))
 
 
+def test_ray_build_refuses_a_missing_source_like_one_machine(cluster, corpus, embedder, tmp_path):
+    from index import NoArticlesError, build_index, build_index_on_ray
+
+    paths = [corpus, corpus / "missing.txt"]
+    for build, out in ((build_index, tmp_path / "one"), (build_index_on_ray, tmp_path / "ray")):
+        with pytest.raises(NoArticlesError, match="missing.txt"):
+            build(paths, out, embedder)
+        assert not out.exists()  # nothing written
+
+
 def test_cli_index_on_ray_auto_starts_a_cluster_and_the_index_answers(tmp_path):
     index_dir = tmp_path / "index"
     result = run("index", "--ray", "auto", str(SEEDS), index_dir=index_dir)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     [line] = result.stdout.splitlines()  # the single-machine line, saying where it ran
-    assert line.startswith("Indexed 2 articles into 12 chunks ")
+    assert line.startswith("Indexed 2 articles (2 added, 0 changed, 0 removed) into 12 chunks ")
     assert " on the Ray cluster at " in line and f"Index: {index_dir}" in line
     answer = json.loads(run("ask", TUC, "--json", index_dir=index_dir).stdout)
     assert answer["short_answer"] == "1 February"
