@@ -52,6 +52,24 @@ def test_the_shipped_folder_has_weights_config_tokenizer_card_and_checksums():
     assert "footnote train-reader" in card and "CC BY-SA 4.0" in card
 
 
+def test_the_shipped_reader_records_each_training_file_its_digest_and_licence():
+    import json
+
+    record = json.loads((PACKAGED_READER / "training.json").read_text())
+    card = (PACKAGED_READER / "MODEL_CARD.md").read_text()
+    files = {s["file"]: s for s in record["datasets"]}
+    assert {
+        "squad2-dev-half.json",
+        "squad11-train.json.gz",
+        "tydiqa-goldp-en-train.json.gz",
+    } <= set(files)
+    for source in files.values():
+        assert len(source["sha256"]) == 64 and source["questions_trained_on"] > 0
+        assert source["licence"] in card and f"`{source['file']}`" in card
+    assert files["tydiqa-goldp-en-train.json.gz"]["licence"] == "Apache-2.0"
+    assert record["questions"] > 50_000
+
+
 def test_the_reader_finds_answers_in_a_sentence(reader):
     assert best_span(reader, "Who leads the RCN?", CULLEN) == "Pat Cullen"
     pcs = "PCS is the fifth-largest trade union in the UK with 270,000 members."
