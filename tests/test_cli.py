@@ -215,7 +215,15 @@ def test_chat_on_a_terminal_shows_progress_and_ctrl_c_cancels_only_that_answer(s
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "NO_COLOR": "1", "TERM": "dumb"}
     env["FOOTNOTE_INDEX_DIR"] = str(seeds_index_dir)
     child = subprocess.Popen(
-        [FOOTNOTE, "chat"], stdin=terminal, stdout=terminal, stderr=terminal, env=env, cwd=ROOT
+        [FOOTNOTE, "chat"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=env,
+        cwd=ROOT,
+        # A suite run in the background (`make test &`) ignores SIGINT, and a child inherits
+        # that; a person at a terminal never does.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     os.close(terminal)
     seen = bytearray()
