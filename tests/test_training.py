@@ -280,8 +280,7 @@ def test_a_missing_training_file_is_one_line(tmp_path):
 def test_gzipped_sets_mix_with_a_weight_each(tiny_squad, tmp_path):
     import gzip
 
-    from bot.training.command import _mix
-    from bot.training.mixing import parse_dataset
+    from bot.training.mixing import mix, parse_dataset
 
     packed = tmp_path / "more.json.gz"
     with gzip.open(packed, "wt", encoding="utf-8") as handle:
@@ -290,7 +289,7 @@ def test_gzipped_sets_mix_with_a_weight_each(tiny_squad, tmp_path):
     assert (spec.path, spec.weight) == (packed, 0.5)
     assert parse_dataset(str(packed)).weight == 1.0
     examples, _ = load_examples([tiny_squad])
-    train_set, held, sources = _mix(
+    train_set, held, sources = mix(
         [parse_dataset(str(tiny_squad)), parse_dataset(f"{packed}:2")], None, 4, [1, 3], 13
     )
     first_train, first_held = split_by_article(examples, folds=4, hold_out=(1, 3))
@@ -299,7 +298,7 @@ def test_gzipped_sets_mix_with_a_weight_each(tiny_squad, tmp_path):
     assert len(train_set) == len(first_train) + 2 * len(examples)
     assert [s["questions_trained_on"] for s in sources] == [len(first_train), 2 * len(examples)]
     assert sources[1]["file"] == "more.json.gz" and len(sources[1]["sha256"]) == 64
-    _, _, half = _mix([parse_dataset(str(tiny_squad)), spec], None, 4, [1, 3], 13)
+    _, _, half = mix([parse_dataset(str(tiny_squad)), spec], None, 4, [1, 3], 13)
     assert 0 < half[1]["questions_trained_on"] < len(examples)
 
 

@@ -13,7 +13,7 @@ from bot.answering.model import MODEL_FILE
 from bot.shared_data import dev_half, require
 from bot.training.card import write_card
 from bot.training.curve import CURVE, LearningCurve
-from bot.training.examples import QAExample, load_examples
+from bot.training.examples import QAExample
 from bot.training.export import export_reader, write_checksums
 from bot.training.features import featurize
 from bot.training.folds import (
@@ -21,11 +21,10 @@ from bot.training.folds import (
     HOLD_OUT,
     articles_in_order,
     keep_unanswerable,
-    split_by_article,
 )
 from bot.training.generated import generated_questions
 from bot.training.heldout import gold_passage_scores
-from bot.training.mixing import DatasetSpec, parse_dataset, provenance, weighted
+from bot.training.mixing import DatasetSpec, mix, parse_dataset
 from bot.training.negatives import hard_negatives, same_article_negatives
 from bot.training.shared_norm import distractor_features
 from bot.training.train import (
@@ -134,7 +133,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     specs = args.dataset or [DatasetSpec(require(dev_half()))]
     articles = _articles(args.articles) if args.articles else None
     hold_out = [] if args.hold_out == "none" else [int(x) for x in args.hold_out.split(",")]
-    train_set, test_set, sources = _mix(specs, articles, args.folds, hold_out, args.seed)
+    train_set, test_set, sources = mix(specs, articles, args.folds, hold_out, args.seed, _note)
     if args.limit:
         train_set = train_set[: args.limit]
     train_set = keep_unanswerable(train_set, args.unanswerable_share, args.seed)
@@ -251,29 +250,8 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     return 0
 
 
-def _mix(
-    specs: list[DatasetSpec],
-    articles: dict[str, str] | None,
-    folds: int,
-    hold_out: list[int],
-    seed: int,
-) -> tuple[list[QAExample], list[QAExample], list[dict]]:
-    """(train, held out, provenance): the first file split by article, the rest weighted."""
-    train_set: list[QAExample] = []
-    test_set: list[QAExample] = []
-    sources = []
-    for number, spec in enumerate(specs):
-        examples, (report,) = load_examples([spec.path], articles)
-        skipped = f", {report.skipped} skipped (answer not in its text)" if report.skipped else ""
-        print(f"{spec.path}: {report.examples} examples{skipped}", file=sys.stderr)
-        if number == 0:
-            kept, test_set = split_by_article(examples, folds, hold_out)
-        else:
-            kept = examples
-        kept = weighted(kept, spec.weight, seed + number)
-        train_set += kept
-        sources.append(provenance(spec, report.examples, len(kept)))
-    return train_set, test_set, sources
+def _note(text: str) -> None:
+    print(text, file=sys.stderr)
 
 
 def _negatives(train_set: list[QAExample], per_question: int) -> list[QAExample]:

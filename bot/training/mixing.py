@@ -8,11 +8,12 @@ SQuAD's 87,000. The first file is the one held out by article and scored; the re
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.training.examples import QAExample
+from bot.training.examples import QAExample, load_examples
+from bot.training.folds import split_by_article
 from index.store import file_digest
 
 # Licences of the shared QA sets (../shared/data/README.md), recorded beside their digests.
@@ -47,6 +48,32 @@ def parse_dataset(text: str) -> DatasetSpec:
     return DatasetSpec(Path(text))
 
 
+def mix(
+    specs: Sequence[DatasetSpec],
+    articles: Mapping[str, str] | None,
+    folds: int,
+    hold_out: Sequence[int],
+    seed: int,
+    note: Callable[[str], None] = print,
+) -> tuple[list[QAExample], list[QAExample], list[dict]]:
+    """(train, held out, provenance): the first file split by article, the rest weighted."""
+    train_set: list[QAExample] = []
+    test_set: list[QAExample] = []
+    sources = []
+    for number, spec in enumerate(specs):
+        examples, (report,) = load_examples([spec.path], articles)
+        skipped = f", {report.skipped} skipped (answer not in its text)" if report.skipped else ""
+        note(f"{spec.path}: {report.examples} examples{skipped}")
+        if number == 0:
+            kept, test_set = split_by_article(examples, folds, hold_out)
+        else:
+            kept = examples
+        kept = weighted(kept, spec.weight, seed + number)
+        train_set += kept
+        sources.append(provenance(spec, report.examples, len(kept)))
+    return train_set, test_set, sources
+
+
 def weighted(examples: Sequence[QAExample], weight: float, seed: int) -> list[QAExample]:
     """`examples` repeated int(weight) times plus the fraction drawn with `seed`, in order."""
     whole, part = int(weight), weight - int(weight)
@@ -67,4 +94,4 @@ def provenance(spec: DatasetSpec, questions: int, used: int) -> dict:
     }
 
 
-__all__ = ["LICENCES", "DatasetSpec", "parse_dataset", "provenance", "weighted"]
+__all__ = ["LICENCES", "DatasetSpec", "mix", "parse_dataset", "provenance", "weighted"]

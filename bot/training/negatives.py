@@ -76,12 +76,12 @@ def same_article_negatives(
         contexts = list(dict.fromkeys(e.context for e in article_examples))
         if len(contexts) < 2:
             continue
-        vectors = _tfidf(contexts)
+        rows, idf = _tfidf(contexts)
         for example in article_examples:
             if not example.answerable or rng.random() >= share:
                 continue
-            query = _vector(Counter(terms(example.question)), vectors.idf)
-            ranked = sorted(range(len(contexts)), key=lambda i: -_cosine(query, vectors.rows[i]))
+            query = _vector(Counter(terms(example.question)), idf)
+            ranked = sorted(range(len(contexts)), key=lambda i: -_cosine(query, rows[i]))
             for at in ranked:
                 context = contexts[at]
                 if context == example.context or any(t in context for _, t in example.answers):
@@ -95,17 +95,13 @@ def same_article_negatives(
     return negatives
 
 
-class _Vectors:
-    def __init__(self, rows: list[dict[str, float]], idf: dict[str, float]):
-        self.rows, self.idf = rows, idf
-
-
-def _tfidf(contexts: Sequence[str]) -> _Vectors:
+def _tfidf(contexts: Sequence[str]) -> tuple[list[dict[str, float]], dict[str, float]]:
+    """Each context's unit tf-idf vector (term -> weight), and the idf they share."""
     counts = [Counter(terms(c)) for c in contexts]
     frequency = Counter(t for c in counts for t in c)
     n = len(contexts)
     idf = {t: math.log((1 + n) / (1 + df)) + 1 for t, df in frequency.items()}
-    return _Vectors([_vector(c, idf) for c in counts], idf)
+    return [_vector(c, idf) for c in counts], idf
 
 
 def _vector(counts: Counter, idf: dict[str, float]) -> dict[str, float]:
