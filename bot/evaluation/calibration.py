@@ -107,7 +107,7 @@ def run_calibration(args: argparse.Namespace, settings: Settings) -> int:
     folder = load_reader(settings).folder
     result, model = calibrate(
         settings,
-        paths=(args.dataset,) if getattr(args, "dataset", None) else calibration_sets(),
+        paths=(args.dataset,) if getattr(args, "dataset", None) else None,
         cache_root=getattr(args, "cache_dir", None),
         limit=getattr(args, "limit", None),
         k=getattr(args, "k", None),
