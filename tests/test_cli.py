@@ -264,12 +264,18 @@ def test_chat_on_a_terminal_shows_progress_and_ctrl_c_cancels_only_that_answer(s
         os.close(controller)
 
 
-def test_reindex_without_paths_rereads_what_the_index_was_built_from(tmp_path):
+def _allotment_index(tmp_path: Path) -> tuple[Path, Path]:
+    """A user's own one-article folder, indexed: (the folder, the index)."""
     corpus = tmp_path / "mine"
     corpus.mkdir()
     (corpus / "note.txt").write_text("The allotment committee meets on the first Friday of May.\n")
     index_dir = tmp_path / "index"
     assert run("index", str(corpus), index_dir=index_dir).returncode == 0
+    return corpus, index_dir
+
+
+def test_reindex_without_paths_rereads_what_the_index_was_built_from(tmp_path):
+    corpus, index_dir = _allotment_index(tmp_path)
     (corpus / "second.txt").write_text("Seed potatoes are sold at the gate every Saturday.\n")
     again = run("index", index_dir=index_dir)  # no PATH: the user's folder, not seeds/
     assert again.returncode == 0, again.stderr
@@ -327,11 +333,7 @@ def test_indexing_a_folder_without_articles_is_an_error(tmp_path):
 
 
 def test_a_damaged_manifest_is_never_rebuilt_from_the_sample_articles(tmp_path):
-    corpus = tmp_path / "mine"
-    corpus.mkdir()
-    (corpus / "note.txt").write_text("The allotment committee meets on the first Friday of May.\n")
-    index_dir = tmp_path / "index"
-    assert run("index", str(corpus), index_dir=index_dir).returncode == 0
+    corpus, index_dir = _allotment_index(tmp_path)
     (index_dir / "manifest.json").write_text("{")
     damaged = run("ask", "When does the allotment committee meet?", index_dir=index_dir)
     assert_clean_failure(damaged, 1, "footnote index")  # the advice it gives ...
