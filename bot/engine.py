@@ -99,7 +99,7 @@ class Footnote:
         scope = scope or Scope()
         if scope.as_of is None:
             scope = replace(scope, as_of=dt.date.today())
-        question = clean_question(_valid_unicode(question), self.settings.max_question_chars)
+        question = clean_question(question, self.settings.max_question_chars)
         index = self._index  # one consistent index for the whole question, even mid-reindex
         index.check_files()  # a mapped file truncated since opening: a clear error, no crash
         query = resolve(question, context)
@@ -231,9 +231,3 @@ def corpus_of(settings: Settings, known: Sequence[Path] = ()) -> list[Path]:
 
 class SourcesUnknownError(FootnoteError):
     """An index exists but its sources can't be read, and no corpus was given."""
-
-
-def _valid_unicode(text: str) -> str:
-    """`text` without lone surrogates: `\\ud800` sent in JSON, or argv bytes that are not UTF-8
-    (Python keeps them as \\udc80-\\udcff). The tokenizers refuse such text with a TypeError."""
-    return text.encode("utf-8", "ignore").decode("utf-8")

@@ -19,6 +19,14 @@ def test_removes_control_and_invisible_characters():
     assert clean_question(raw, 1000) == "Who leads the RCN?"
 
 
+def test_lone_surrogates_are_dropped_so_the_tokenizers_can_read_the_question():
+    # as JSON "\ud800" decodes, and as argv bytes that are not UTF-8 arrive
+    cleaned = clean_question("When is the TUC day \ud800of protest\udcff?", 1000)
+    assert cleaned == "When is the TUC day of protest?"
+    cleaned.encode("utf-8")  # strict: nothing unencodable is left
+    assert clean_question("Who leads the 😀 RCN?", 1000) == "Who leads the 😀 RCN?"
+
+
 @pytest.mark.parametrize("raw", ["", "   ", "\n\t  \r\n", "\x00\x1b\u200b"])
 def test_empty_or_blank_question_is_refused_with_a_plain_message(raw):
     with pytest.raises(QuestionError) as caught:

@@ -26,11 +26,14 @@ class AnswerType(StrEnum):
 
 
 def clean_question(text: str, max_chars: int) -> str:
-    """Drop control characters and collapse whitespace; QuestionError if empty or too long."""
+    """Drop control characters and lone surrogates and collapse whitespace; QuestionError if
+    empty or too long."""
     # Cc/Cf cover NUL, escape sequences and zero-width characters pasted in from chat clients;
-    # whitespace controls (tab, newline) become plain spaces first so words don't fuse.
+    # Cs the lone surrogates of `\ud800` sent in JSON or argv bytes that are not UTF-8 (Python
+    # keeps them as \udc80-\udcff), which the tokenizers refuse with a TypeError. Whitespace
+    # controls (tab, newline) become plain spaces first so words don't fuse.
     spaced = re.sub(r"\s", " ", text)
-    kept = "".join(ch for ch in spaced if unicodedata.category(ch) not in ("Cc", "Cf"))
+    kept = "".join(ch for ch in spaced if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
     cleaned = " ".join(kept.split())
     if not cleaned:
         raise QuestionError("Please type a question; this one is empty.")
