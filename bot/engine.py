@@ -17,6 +17,7 @@ from bot.answering.model import MODEL_FILE, AnsweringModel, load_model
 from bot.answering.question import clean_question
 from bot.answering.reader import PACKAGED_READER, Reader
 from bot.settings import DEFAULT_CORPUS, Settings
+from bot.timeline import Timeline, build_timeline, timeline_topic
 from index import (
     BuildReport,
     Embedder,
@@ -144,6 +145,25 @@ class Footnote:
             report = build(self.settings, self.embedder, paths, progress=progress)
             self._index = open_index(self.settings.index_dir, self.embedder)
         return report
+
+    def timeline(self, topic: str, *, scope: Scope | None = None) -> Timeline:
+        """What the articles reported about `topic` ("the rail strikes", or "What happened with
+        the rail strikes?"), dated quotes oldest first, within `scope` (as of today by default,
+        like `ask`). QuestionError for a topic that is empty or too long."""
+        started = time.perf_counter()
+        scope = scope or Scope()
+        if scope.as_of is None:
+            scope = replace(scope, as_of=dt.date.today())
+        topic = clean_question(topic, self.settings.max_question_chars)
+        topic = timeline_topic(topic) or topic
+        index = self._index
+        index.check_files()
+        vector = self.embedder.encode([topic])[0]
+        s = self.settings
+        hits = retrieve(index, topic, vector, s, s.timeline_passages, allowed=index.allowed(scope))
+        timeline = build_timeline(topic, hits, index, vector, limit=s.timeline_entries)
+        total = round((time.perf_counter() - started) * 1000, 2)
+        return replace(timeline, timings_ms={"total": total})
 
 
 def load_reader(settings: Settings) -> Reader:

@@ -46,6 +46,9 @@ class Settings:
     max_question_chars: int = 1000
     max_citations: int = 3  # the answer's passage plus up to this many minus one supporting ones
     citation_margin: float = 1.0  # a supporting span scores at most this far below the answer
+    # Timelines (`footnote timeline`): passages searched for the topic, and reports shown.
+    timeline_passages: int = 40
+    timeline_entries: int = 10
 
     # Every front end: questions answered at once (0: one per core) and how many may wait.
     # One worker: numpy already spreads a question over every core, and on 2 cores 1 worker
@@ -118,6 +121,8 @@ _RANGES = (
     ("sentence_share", 0.0, 1.0),
     ("abstain_threshold", 0.0, 1.0),
     ("k", 1, 100),
+    ("timeline_passages", 1, 1000),
+    ("timeline_entries", 1, 100),
     ("candidates", 1, 10_000),
     ("rrf_k", 1, 10_000),
     ("chunk_words", 10, 10_000),

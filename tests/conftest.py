@@ -114,6 +114,27 @@ def news_engine(news_index_dir, embedder):
 
 
 @pytest.fixture(scope="session")
+def ferry_index_dir(tmp_path_factory, embedder) -> Path:
+    """An index of tests/timeline_corpus.py's FERRY: one topic's reports over three years."""
+    from index import build_index
+    from tests.timeline_corpus import FERRY
+
+    folder = tmp_path_factory.mktemp("ferry")
+    lines = "".join(json.dumps(article) + "\n" for article in FERRY)
+    (folder / "ferry.jsonl").write_text(lines, encoding="utf-8")
+    build_index([folder], folder / "index", embedder)
+    return folder / "index"
+
+
+@pytest.fixture(scope="session")
+def ferry_engine(ferry_index_dir, embedder):
+    from bot.engine import Footnote
+    from bot.settings import Settings
+
+    return Footnote.open(Settings(index_dir=ferry_index_dir), embedder=embedder)
+
+
+@pytest.fixture(scope="session")
 def settings(seeds_index_dir):
     from bot.settings import Settings
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.answering import Answer
     from bot.answering.follow_up import Turn
     from bot.engine import Footnote
+    from bot.timeline import Timeline
     from index.scope import Scope
 
 # Models ship inside PyPI packages; nothing is fetched at run time, and library chatter stays quiet.
@@ -116,12 +117,33 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
     scope = _scope(args)  # a bad date is refused before the models load
     engine = _open_engine(settings)
+    if _asks_timeline(args.question):  # "What happened with X?": the timeline of X
+        return _print_timeline(engine.timeline(args.question, scope=scope), json_out=args.json)
     answer = engine.ask(args.question, k=args.k, scope=scope)
     if args.json:
         print(render_json(answer))
     else:
         print(render_text(answer, color=use_color(sys.stdout)))
     return 0
+
+
+def _timeline(args: argparse.Namespace, settings: Settings) -> int:
+    scope = _scope(args)
+    engine = _open_engine(settings)
+    return _print_timeline(engine.timeline(args.topic, scope=scope), json_out=args.json)
+
+
+def _print_timeline(timeline: Timeline, *, json_out: bool) -> int:
+    from bot.frontends.timelines import render_timeline_json, render_timeline_text
+
+    print(render_timeline_json(timeline) if json_out else render_timeline_text(timeline))
+    return 0
+
+
+def _asks_timeline(question: str) -> bool:
+    from bot.timeline import timeline_topic
+
+    return timeline_topic(question) is not None
 
 
 CHAT_HELP = """\
@@ -156,6 +178,9 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
             break
         if line.startswith("/"):
             print(_chat_command(line, context))
+            continue
+        if _asks_timeline(line):  # a timeline is not a turn a follow-up could point back at
+            _timeline_in_chat(engine, line, scope)
             continue
         answer = _answer_in_chat(engine, line, args.k, context, scope)
         if answer is not None:
@@ -197,6 +222,18 @@ def _answer_in_chat(
             print("\r\033[K", end="", flush=True)  # the waiting line goes, the answer takes it
     print(note)
     return None
+
+
+def _timeline_in_chat(engine: Footnote, question: str, scope: Scope) -> None:
+    from bot.frontends.timelines import render_timeline_text
+    from index.errors import FootnoteError
+
+    try:
+        print(render_timeline_text(engine.timeline(question, scope=scope)), end="\n\n")
+    except KeyboardInterrupt:
+        print("Cancelled; ask another question, or Ctrl-D to leave.")
+    except FootnoteError as error:
+        print(error)
 
 
 def _scope(args: argparse.Namespace) -> Scope:
@@ -347,6 +384,21 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("-k", type=flag_type("k"), help="passages to retrieve, 1-100 (default 5)")
     _add_scope_arguments(chat)
     chat.set_defaults(run=_chat)
+
+    timeline = commands.add_parser(
+        "timeline",
+        help="dated quotes about a topic, oldest first",
+        description="What the articles reported about TOPIC: one dated verbatim quote per "
+        "report, oldest first, each cited; a report several outlets carried is one entry "
+        'listing them; undated reports come last. `footnote ask "What happened with X?"` '
+        "gives the same.",
+    )
+    timeline.add_argument("topic", help='what to follow, e.g. "the rail strikes"')
+    timeline.add_argument(
+        "--json", action="store_true", help="print one JSON object (errors too: its 'error')"
+    )
+    _add_scope_arguments(timeline)
+    timeline.set_defaults(run=_timeline)
 
     evaluate = commands.add_parser("eval", help="score answers against a question/answer set")
     from bot.evaluation.command import add_eval_arguments

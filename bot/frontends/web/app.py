@@ -23,11 +23,12 @@ from bot.frontends.conversations import Conversations
 from bot.frontends.feedback import FeedbackLog, SentAnswers
 from bot.frontends.payload import answer_payload
 from bot.frontends.state import StateStore
+from bot.frontends.timelines import timeline_payload
 from bot.frontends.web.access import bearer_token, matches
 from bot.frontends.web.body_limit import BodyLimit
 from bot.frontends.web.passages import RangeError, passage_view
 from bot.frontends.web.rate_limit import RateLimiter, retry_after
-from bot.frontends.web.schema import AskRequest, FeedbackRequest
+from bot.frontends.web.schema import AskRequest, FeedbackRequest, TimelineRequest
 from bot.frontends.workers import AnsweringPool, Busy
 from bot.settings import Settings
 from index.errors import FootnoteError, IndexCorruptError
@@ -148,6 +149,22 @@ def _api(state: WebState) -> APIRouter:
             "conversation_id": conversation_id,
             "answer_id": answer_id,
         }
+
+    @api.post("/timeline", dependencies=limited, summary="Dated quotes about a topic")
+    async def timeline(body: TimelineRequest) -> dict[str, Any]:
+        """The object `footnote timeline --json` prints: one dated verbatim quote per report,
+        oldest first, the undated last; a report several outlets carried is one entry."""
+        try:
+            scope = _scope(body)
+            found = await state.pool.run(state.engine.timeline, body.topic, scope=scope)
+        except (QuestionError, ScopeError) as error:
+            raise HTTPException(422, str(error)) from None
+        except Busy:
+            raise HTTPException(503, BUSY, headers={"Retry-After": "60"}) from None
+        except IndexCorruptError as error:
+            _log.error("%s", error)
+            raise HTTPException(503, str(error)) from None
+        return timeline_payload(found)
 
     @api.get("/articles/{article_id:path}", dependencies=limited, summary="A cited passage")
     async def article(
@@ -300,7 +317,7 @@ def _validation_message(errors: Any) -> str:
     return "; ".join(parts) or "The request is not valid."
 
 
-def _scope(body: AskRequest) -> Scope:
+def _scope(body: AskRequest | TimelineRequest) -> Scope:
     sources = [body.source] if isinstance(body.source, str) else body.source or []
     return Scope.parse(as_of=body.as_of, since=body.since, until=body.until, outlets=sources)
 

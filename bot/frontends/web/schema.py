@@ -28,6 +28,18 @@ class AskRequest(BaseModel):
     source: str | list[str] | None = Field(default=None, examples=["BBC"])
 
 
+class TimelineRequest(BaseModel):
+    """A topic to follow ("the rail strikes"), with the same now and filters as AskRequest."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str = Field(examples=["the rail strikes"])
+    as_of: str | None = Field(default=None, max_length=64, examples=["2023-01-05"])
+    since: str | None = Field(default=None, max_length=64)
+    until: str | None = Field(default=None, max_length=64)
+    source: str | list[str] | None = Field(default=None, examples=["BBC"])
+
+
 class FeedbackRequest(BaseModel):
     """A 👍 ("up") or 👎 ("down") on an answer, by the `answer_id` the answer came with."""
 
