@@ -29,8 +29,10 @@ from index import (
     build_index,
     open_index,
 )
+from index.recency import rerank
 from index.scope import Scope
 from index.store import index_sources, read_manifest
+from index.time_words import TimeWords, read_time_words, within
 
 
 class Footnote:
@@ -107,8 +109,8 @@ class Footnote:
         search_text = " ".join([*query.context, query.text])
         query_vector = self.embedder.encode([search_text])[0]
         s = self.settings
-        allowed = index.allowed(scope)
-        hits = retrieve(index, search_text, query_vector, s, k or s.k, allowed=allowed)
+        words = time_words_of(query.text, scope, s)
+        hits = retrieve_in_time(index, search_text, query_vector, s, k or s.k, scope, words)
         retrieved = time.perf_counter()
         answer = answer_question(
             query.text,
@@ -197,6 +199,49 @@ def retrieve(
         sentence_share=settings.sentence_share,
         allowed=allowed,
     )
+
+
+def time_words_of(question: str, scope: Scope, settings: Settings) -> TimeWords | None:
+    """The period or recency `question` asks about, as of the scope's now (today when unset);
+    None when it names none or settings.time_words is "off"."""
+    if settings.time_words == "off":
+        return None
+    return read_time_words(question, scope.as_of or dt.date.today())
+
+
+def retrieve_in_time(
+    index: Index,
+    text: str,
+    vector: np.ndarray,
+    settings: Settings,
+    k: int,
+    scope: Scope,
+    words: TimeWords | None,
+    *,
+    method: str | None = None,
+) -> list[Hit]:
+    """`retrieve` within `scope`, with the question's time `words` applied as settings say:
+    "filter" searches only the period's articles, "boost" ranks them first; a question that
+    wants the newest report ranks the newer of a wider pool first. Without time words this
+    is `retrieve` within `scope`, unchanged."""
+    if words is None:
+        return retrieve(
+            index, text, vector, settings, k, method=method, allowed=index.allowed(scope)
+        )
+    filtering = settings.time_words == "filter"
+    searched = within(scope, words) if filtering else scope
+    pool = k if filtering and not words.recent else max(3 * k, 20)
+    hits = retrieve(
+        index, text, vector, settings, pool, method=method, allowed=index.allowed(searched)
+    )
+    if pool == k:
+        return hits
+    return rerank(hits, lambda a: _day(index, a), words, period=not filtering)[:k]
+
+
+def _day(index: Index, article_id: str) -> dt.date | None:
+    date = index.articles[article_id].date
+    return dt.date.fromisoformat(date) if date else None
 
 
 def build(

@@ -38,6 +38,9 @@ class Settings:
     rrf_k: int = 60
     candidates: int = 50  # per retriever, before fusion
     sentence_share: float = 0.7  # of a chunk's dense score that comes from its best sentence
+    # Time words in a question ("last week", "in 2013", "latest"): "filter" keeps only the
+    # period's articles, "boost" ranks them first, "off" ignores the words (index/time_words.py)
+    time_words: str = "filter"
 
     # Answering.
     reader: str = ""  # folder of a reader from `footnote train-reader`; empty: the packaged one
@@ -89,6 +92,10 @@ class Settings:
             )
         if self.fusion not in FUSIONS:
             raise SettingsError(f"fusion must be one of {', '.join(FUSIONS)}, not {self.fusion!r}")
+        if self.time_words not in TIME_WORDS:
+            raise SettingsError(
+                f"time words must be one of {', '.join(TIME_WORDS)}, not {self.time_words!r}"
+            )
 
     @property
     def state_path(self) -> Path:
@@ -115,6 +122,7 @@ class Settings:
 
 
 FUSIONS = ("weighted", "rrf")
+TIME_WORDS = ("filter", "boost", "off")
 DENSE_KINDS = ("auto", "flat", "ivf", "hnsw")  # index.dense.KINDS, without importing faiss
 _RANGES = (
     ("dense_weight", 0.0, 1.0),

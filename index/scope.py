@@ -29,6 +29,10 @@ class Scope:
     since: dt.date | None = None
     until: dt.date | None = None
     outlets: tuple[str, ...] = ()
+    # The period the question's own words name ("in 2013", index/time_words.py): read from
+    # the question, not asked for, so it leaves out dated articles outside it but keeps the
+    # undated, which may be of that time (a corpus without dates answers as before).
+    period: tuple[dt.date | None, dt.date | None] = (None, None)
 
     @classmethod
     def parse(
@@ -53,7 +57,12 @@ class Scope:
 
     @property
     def unbounded(self) -> bool:
-        return self.since is None and self.until is None and not self.outlets
+        return (
+            self.since is None
+            and self.until is None
+            and not self.outlets
+            and self.period == (None, None)
+        )
 
 
 class ArticleFacts:
@@ -88,6 +97,13 @@ class ArticleFacts:
                 if name and any(w in name for w in wanted)
             ]
             keep &= np.isin(self.outlet_codes, named)
+        first, last = scope.period
+        if first is not None:
+            keep &= (self.days == UNDATED) | (self.days >= first.toordinal())
+        if last is not None:
+            keep &= self.days <= last.toordinal()  # undated (-1) stays
+        if keep.all():
+            return None  # nothing left out: the search is the unscoped one, exactly
         return keep[self.chunk_articles]
 
 
