@@ -321,3 +321,67 @@ def test_same_article_negatives_are_the_most_similar_passage_without_the_answer(
     assert [(n.question, n.context) for n in negatives] == [(examples[0].question, pay)]
     assert not negatives[0].answerable and negatives[0].article == "N"
     assert same_article_negatives(examples, share=0.0, seed=13) == []
+
+
+def test_near_misses_swap_a_name_or_year_the_passage_holds_for_one_it_lacks():
+    from bot.training.examples import QAExample
+    from bot.training.near_misses import near_misses
+
+    strike = "In 2023 the RCN said nurses in England will strike on 1 February over pay."
+    ferry = "The MS Oldenburg sails from Bideford to Lundy Island four times a week."
+    examples = [
+        QAExample(
+            "a", "When will nurses in England strike?", strike, _at(strike, "1 February"), "N"
+        ),
+        QAExample("b", "What did the RCN say in 2023?", strike, _at(strike, "nurses"), "N"),
+        QAExample(
+            "c", "Where does the MS Oldenburg sail to?", ferry, _at(ferry, "Lundy Island"), "F"
+        ),
+        QAExample("d", "what is it?", ferry, (), "F"),
+    ]
+    made = near_misses(examples, share=1.0, seed=13)
+    assert made, "every answerable question names something its passage holds"
+    for near in made:
+        original = next(e for e in examples if e.id == near.id.removesuffix("#near"))
+        assert not near.answerable and near.context == original.context
+        assert near.article == original.article
+        old = set(original.question.split()) - set(near.question.split())
+        new = set(near.question.split()) - set(original.question.split())
+        # one name or year changed, to words the passage never uses
+        assert old and new and all(w.strip("?") not in near.context for w in new)
+    assert near_misses(examples, share=0.0, seed=13) == []
+
+
+def _at(context: str, answer: str) -> tuple[tuple[int, str]]:
+    return ((context.index(answer), answer),)
+
+
+def test_a_second_stage_starts_from_a_trained_reader(tiny_squad, tmp_path):
+    from bot.training.export import export_reader
+    from bot.training.train import load_reader_weights
+
+    config = TrainConfig(base_model=str(_packaged_path()), batch_size=8)
+    examples, _ = load_examples([tiny_squad])
+    features = featurize(examples[:16], window_tokenizer(config))
+    first = train(config, features, tmp_path / "first", progress=False, log=lambda _: None)
+    export_reader(first, _packaged_path(), tmp_path / "first", {})
+    import torch
+    from transformers import AutoModelForQuestionAnswering
+
+    fresh = AutoModelForQuestionAnswering.from_pretrained(str(_packaged_path()))
+    load_reader_weights(fresh, tmp_path / "first")
+    for name, value in first.state_dict().items():
+        # the exported weights are fp16: equal to that precision
+        assert torch.allclose(value, fresh.state_dict()[name], atol=2e-3, rtol=1e-3), name
+    second = TrainConfig(**{**config.__dict__, "init_from": str(tmp_path / "first")})
+    assert train(second, features, tmp_path / "second", progress=False, stop_after=1) is not None
+
+
+def test_held_out_no_answer_figures_rank_answerable_above_unanswerable():
+    from bot.training.heldout import no_answer_figures
+
+    figures = no_answer_figures([3.0, 4.0, 5.0, 6.0], [1.0, 2.0, 4.5])
+    assert figures["unanswerable"] == 3
+    assert figures["no_answer_auc"] == round(100 * (4 + 4 + 2) / 12, 1)
+    assert figures["refused_at_92"] == round(100 * 2 / 3, 1)
+    assert no_answer_figures([1.0], []) == {}

@@ -136,13 +136,57 @@ def calibrate(
     note: Note | None = None,
 ) -> tuple[dict[str, Any], AnsweringModel]:
     """The fitted model and a report of its held-out figures."""
+    started = time.perf_counter()
+    gathered = gather(settings, paths=paths, cache_root=cache_root, limit=limit, k=k, note=note)
+    folds, model = fit_folds(gathered, refuse_target)
+    items, reader = gathered.items, gathered.reader
+    report = {
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "reader": str(reader.folder),
+        "reader_held_out": list(reader.held_out),
+        "k": gathered.k,
+        "folds": N_FOLDS,
+        "refuse_target": refuse_target,
+        "datasets": gathered.datasets,
+        "threshold": model.threshold,
+        "choice_weights": dict(model.choice),
+        "answerability_weights": {k: dict(v) for k, v in model.answerability.items()},
+        "fold_thresholds": {name: m.threshold for name, m in folds.items()},
+        "threshold_transfer": _threshold_transfer(items, folds, refuse_target),
+        "held_out": held_out_figures(items, folds),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    return report, model
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """Every calibration question read once: what fitting (and ablating) the model needs."""
+
+    items: list[Item]
+    covers: list[Cover]
+    base: AnsweringModel  # the reader's current model: its reading depths are kept
+    reader: Any
+    datasets: list[dict[str, Any]]
+    k: int
+
+
+def gather(
+    settings: Settings,
+    *,
+    paths: Sequence[Path] | None = None,
+    cache_root: Path | None = None,
+    limit: int | None = None,
+    k: int | None = None,
+    note: Note | None = None,
+) -> Gathered:
+    """Retrieval and reading for every question of `paths` (cached: minutes the first time)."""
     from bot.engine import load_reader
     from bot.evaluation.corpus import open_eval_index
     from index import Embedder
 
     note = note or (lambda text: print(text, file=sys.stderr))
     paths = paths or calibration_sets()
-    started = time.perf_counter()
     k = k or settings.k
     embedder = Embedder(settings.model)
     reader = load_reader(settings)
@@ -178,13 +222,25 @@ def calibrate(
                 "attribution": dataset.attribution,
             }
         )
+    return Gathered(items, covers, base, reader, datasets, k)
+
+
+def fit_folds(
+    gathered: Gathered, refuse_target: float = REFUSE_TARGET, *, drop: Sequence[str] = ()
+) -> tuple[dict[str, AnsweringModel], AnsweringModel]:
+    """Each fold's model, fitted without its articles, and the model fitted on everything.
+
+    `drop`: SPAN_FEATURES the choice may not use (weight 0), to measure what each is worth.
+    """
+    items, covers, base = gathered.items, gathered.covers, gathered.base
     folds: dict[str, AnsweringModel] = {}
     for fold in range(N_FOLDS):
         mine = {_title(it.question) for it in items if it.fold == fold}
         others = [it for it in items if it.fold != fold]
-        model = _fit(others, [c for c in covers if c.title not in mine], base, refuse_target)
-        folds[str(fold)] = model
-    fitted = _fit(items, covers, base, refuse_target)
+        folds[str(fold)] = _fit(
+            others, [c for c in covers if c.title not in mine], base, refuse_target, drop
+        )
+    fitted = _fit(items, covers, base, refuse_target, drop)
     model = AnsweringModel(
         choice=fitted.choice,
         answerability=fitted.answerability,
@@ -194,23 +250,7 @@ def calibrate(
         folds=folds,
         fold_of=_fold_of(items),
     )
-    report = {
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "reader": str(reader.folder),
-        "reader_held_out": list(reader.held_out),
-        "k": k,
-        "folds": N_FOLDS,
-        "refuse_target": refuse_target,
-        "datasets": datasets,
-        "threshold": model.threshold,
-        "choice_weights": dict(model.choice),
-        "answerability_weights": {k: dict(v) for k, v in model.answerability.items()},
-        "fold_thresholds": {name: m.threshold for name, m in folds.items()},
-        "threshold_transfer": _threshold_transfer(items, folds, refuse_target),
-        "held_out": _held_out_figures(items, folds),
-        "seconds": round(time.perf_counter() - started, 1),
-    }
-    return report, model
+    return folds, model
 
 
 def _items(
@@ -347,7 +387,11 @@ def _fold_of(items: Sequence[Item]) -> dict[str, str]:
 
 
 def _fit(
-    items: Sequence[Item], covers: Sequence[Cover], base: AnsweringModel, refuse_target: float
+    items: Sequence[Item],
+    covers: Sequence[Cover],
+    base: AnsweringModel,
+    refuse_target: float,
+    drop: Sequence[str] = (),
 ) -> AnsweringModel:
     """Choice weights, then answerability on the choices they make, then the threshold.
 
@@ -361,6 +405,7 @@ def _fit(
         [it.f1 >= CORRECT_F1 for it in answerable],
         l2=CHOICE_L2,
         signs=[CHOICE_SIGNS.get(name, 0) for name in SPAN_FEATURES],
+        fixed=[name in drop for name in SPAN_FEATURES],
     )
     choice = {
         name: float(w) / scale
@@ -456,7 +501,7 @@ def _chosen_f1(item: Item, model: AnsweringModel) -> float:
     return float(item.f1[int(np.argmax(choice_scores(item.features, model.choice)))])
 
 
-def _held_out_figures(items: Sequence[Item], folds: dict[str, AnsweringModel]) -> dict:
+def held_out_figures(items: Sequence[Item], folds: dict[str, AnsweringModel]) -> dict:
     """Per set: each question judged by the model of the fold that left it out."""
     out: dict[str, Any] = {}
     for source in dict.fromkeys(it.source for it in items):
@@ -537,4 +582,13 @@ def calibration_sets() -> tuple[Path, ...]:
     return (require(dev_half()), SEEDS_SET)
 
 
-__all__ = ["calibrate", "calibration_sets", "render", "run_calibration"]
+__all__ = [
+    "Gathered",
+    "calibrate",
+    "calibration_sets",
+    "fit_folds",
+    "gather",
+    "held_out_figures",
+    "render",
+    "run_calibration",
+]

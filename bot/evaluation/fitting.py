@@ -29,8 +29,11 @@ def fit_ranker(
     correct: Sequence[np.ndarray],
     l2: float = 1.0,
     signs: Sequence[int] | None = None,
+    fixed: Sequence[bool] | None = None,
 ) -> np.ndarray:
     """Weights w maximising, over questions, the softmax probability of the correct candidates.
+
+    `signs` bound each weight's sign (+1, -1, 0 free); `fixed` holds a weight at 0.
 
     A conditional-logit (listwise) fit: it rewards exactly what answering does, taking the
     argmax of features @ w among one question's candidates. Questions without a correct
@@ -56,7 +59,9 @@ def fit_ranker(
         grad = -(p_pos - p_all) @ x + 2 * l2 * w
         return float(value), grad
 
-    bounds = _bounds(signs) if signs else None
+    bounds = _bounds(signs) if signs else [(None, None)] * x.shape[1]
+    if fixed is not None:
+        bounds = [(0.0, 0.0) if f else b for b, f in zip(bounds, fixed, strict=True)]
     result = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B", bounds=bounds)
     return result.x
 

@@ -24,6 +24,8 @@ def write_card(
     question_mask: float = 0.0,
     sources: Sequence[dict] = (),
     same_article: int = 0,
+    near: int = 0,
+    started_from: dict | None = None,
 ) -> None:
     held = (
         f"| gold passage given, answer forced: EM / F1 | {figures['exact_match']} / "
@@ -51,6 +53,13 @@ def write_card(
             "passage of its own article most like it (tf-idf) that lacks its answer, labelled "
             "no-answer (`bot/training/negatives.py`), since SQuAD 2.0's training unanswerables "
             "cannot be reached and answering reads passages a question was not written on."
+        )
+    if near:
+        extra += (
+            f" Beside them, {near:,} near misses: a training question with one name or year of "
+            "its passage swapped for one the passage lacks, labelled no-answer on that passage "
+            "(`bot/training/near_misses.py`), the kind of unanswerable question SQuAD 2.0 is "
+            "made of."
         )
     if generated:
         extra += (
@@ -86,7 +95,7 @@ start/end span head, fine-tuned by Footnote to find answer spans in passages.
 - **Held out** (never trained on): the first file's articles {", ".join(held_out) or "none"}.
 - **Made by**: `{command}` ({minutes:.0f} minutes on 2 CPU cores).
 
-## Training data and attribution
+{_stage_text(started_from)}## Training data and attribution
 
 | file | sha256 | questions in it | weight | trained on | licence |
 | --- | --- | ---: | ---: | ---: | --- |
@@ -111,6 +120,26 @@ End-to-end figures (retrieval, span choice and abstention together) are in the R
 `sha256sum -c SHA256SUMS` in this folder; Footnote checks the weights' digest when it loads them.
 """
     (out_dir / CARD).write_text(text, encoding="utf-8")
+
+
+def _stage_text(stage: dict | None) -> str:
+    """The first stage's recipe, when this reader started from a trained one (--init-from)."""
+    if stage is None:
+        return ""
+    return f"""## First stage
+
+This reader went on from one made by `{stage["command"]}`: {stage.get("questions", 0):,}
+questions and {stage.get("same_article_negatives", 0):,} same-article negatives,
+{stage.get("windows", 0):,} windows, {stage.get("minutes", 0):.0f} minutes; held out, that one
+scored {stage.get("held_out_gold_passage", {})}. Its data:
+
+| file | sha256 | questions in it | weight | trained on | licence |
+| --- | --- | ---: | ---: | ---: | --- |
+{_sources_table(stage.get("datasets", []))}
+
+The second stage below went on from its weights.
+
+"""
 
 
 def _sources_table(sources: Sequence[dict]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import sys
 import time
@@ -25,6 +26,7 @@ from bot.training.folds import (
 from bot.training.generated import generated_questions
 from bot.training.heldout import gold_passage_scores
 from bot.training.mixing import DatasetSpec, mix, parse_dataset
+from bot.training.near_misses import near_misses
 from bot.training.negatives import hard_negatives, same_article_negatives
 from bot.training.shared_norm import distractor_features
 from bot.training.train import (
@@ -65,6 +67,13 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         "'none' trains on every article",
     )
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoint")
+    parser.add_argument(
+        "--init-from",
+        type=Path,
+        metavar="READER",
+        help="start from this trained reader's folder instead of the bare encoder (a second "
+        "stage; its weights are read before --out is written, so the two may be the same)",
+    )
     parser.add_argument("--limit", type=int, help="train on the first N examples only (a trial)")
     parser.add_argument(
         "--unanswerable-share",
@@ -101,6 +110,15 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SHARE",
         help="for this share of the answerable training questions, the passage of the same "
         "article most like the question that lacks its answer, taught as no answer (default 0)",
+    )
+    parser.add_argument(
+        "--near-misses",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="for this share of the answerable training questions, the question with one name "
+        "or year its passage holds swapped for one it lacks, taught as no answer on that "
+        "passage (bot/training/near_misses.py; default 0)",
     )
     parser.add_argument(
         "--bf16",
@@ -141,7 +159,13 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     mined = same_article_negatives(train_set, args.same_article_negatives, args.seed)
     if mined:
         print(f"Mined {len(mined)} same-article negatives.", file=sys.stderr)
+    swapped = near_misses(train_set, args.near_misses, args.seed)
+    if swapped:
+        print(f"Made {len(swapped)} near-miss questions.", file=sys.stderr)
+    mined += swapped
     generated = generated_questions(train_set, args.generated, args.seed)
+    # Read before --out is written: the two may be the same folder.
+    started_from = _stage(args.init_from) if args.init_from else None
     config = TrainConfig(
         base_model=str(base),
         epochs=args.epochs,
@@ -156,6 +180,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         distractors=args.distractors,
         question_mask=args.question_mask,
         bf16=args.bf16,
+        init_from=str(args.init_from or ""),
     )
     tokenizer = window_tokenizer(config)
     features = featurize([*train_set, *negatives, *mined, *generated], tokenizer)
@@ -213,10 +238,13 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         args.out / "training.json",
         {
             "config": asdict(config) | {"base_model": "all-MiniLM-L6-v2"},
+            "command": command,
             "questions": len(train_set),
             "datasets": sources,
             "hard_negatives": len(negatives),
-            "same_article_negatives": len(mined),
+            "same_article_negatives": len(mined) - len(swapped),
+            "near_misses": len(swapped),
+            "started_from": started_from,
             "generated_questions": len(generated),
             "distractor_windows": distractors,
             "windows": len(features),
@@ -234,7 +262,9 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         minutes,
         unanswerable_share=args.unanswerable_share,
         negatives=len(negatives),
-        same_article=len(mined),
+        same_article=len(mined) - len(swapped),
+        near=len(swapped),
+        started_from=started_from,
         generated=len(generated),
         distractors=distractors,
         question_mask=args.question_mask,
@@ -261,6 +291,26 @@ def _negatives(train_set: list[QAExample], per_question: int) -> list[QAExample]
 
     print("Finding hard negatives with the embedder...", file=sys.stderr)
     return hard_negatives(train_set, Embedder().encode, per_question)
+
+
+def _stage(folder: Path) -> dict:
+    """What the reader in `folder` was trained on (its training.json), for the new one's card."""
+    from bot.training.export import WEIGHTS
+
+    if not (folder / WEIGHTS).is_file():
+        raise SystemExit(f"footnote: --init-from {folder} holds no reader ({WEIGHTS} missing)")
+    stage = {}
+    for name in ("training.json", "config.json"):
+        if (folder / name).is_file():
+            stage |= json.loads((folder / name).read_text(encoding="utf-8"))
+    command = stage.get("footnote_reader", {}).get("command", stage.get("command"))
+    keep = ("questions", "datasets", "same_article_negatives", "near_misses", "windows")
+    return {k: stage[k] for k in keep if k in stage} | {
+        "command": command or "footnote train-reader",
+        "minutes": stage.get("minutes", 0),
+        "held_out_gold_passage": stage.get("held_out_gold_passage", {}),
+        "started_from": stage.get("started_from"),
+    }
 
 
 def _articles(path: Path) -> dict[str, str]:

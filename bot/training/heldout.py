@@ -18,15 +18,19 @@ def gold_passage_scores(
     features: Sequence[Feature],
     logits: Callable[[list], list],
 ) -> dict[str, float]:
-    """EM/F1 of the best span over each answerable example's windows, and how often that span
-    lies in the sentence holding a gold answer; `logits` maps windows to (start, end) logits."""
+    """EM/F1 of the best span over each answerable example's windows, how often that span
+    lies in the sentence holding a gold answer, and (when unanswerable examples are given) how
+    well the reader's no-answer margin tells the two apart; `logits` maps windows to (start,
+    end) logits."""
     answerable = {i for i, e in enumerate(examples) if e.answerable}
-    chosen = [f for f in features if f.example in answerable]
     best: dict[int, tuple[float, int, int]] = {}
-    for feature, (start, end) in zip(chosen, logits([f.window for f in chosen]), strict=True):
+    null: dict[int, float] = {}  # the lowest no-answer score over an example's windows
+    for feature, (start, end) in zip(features, logits([f.window for f in features]), strict=True):
+        number = feature.example
+        null[number] = min(null.get(number, np.inf), float(start[0] + end[0]))
         for span in window_spans(start, end, feature.window, 0, top=1):
-            if feature.example not in best or span.score > best[feature.example][0]:
-                best[feature.example] = (span.score, span.start, span.end)
+            if number not in best or span.score > best[number][0]:
+                best[number] = (span.score, span.start, span.end)
     em, f1, sentence = [], [], []
     for number in sorted(answerable):
         example = examples[number]
@@ -39,11 +43,32 @@ def gold_passage_scores(
         em.append(exact_match(prediction, golds))
         f1.append(f1_score(prediction, golds))
         sentence.append(float(_same_sentence(example, start)))
+    margins = {n: best[n][0] - null[n] for n in best}
     return {
+        **no_answer_figures(
+            [margins[n] for n in answerable if n in margins],
+            [margins[n] for n in margins if n not in answerable],
+        ),
         "questions": len(answerable),
         "exact_match": round(100 * float(np.mean(em)), 1) if em else 0.0,
         "f1": round(100 * float(np.mean(f1)), 1) if f1 else 0.0,
         "answer_sentence": round(100 * float(np.mean(sentence)), 1) if sentence else 0.0,
+    }
+
+
+def no_answer_figures(answerable: Sequence[float], unanswerable: Sequence[float]) -> dict:
+    """How well the reader's margin (best span over no answer) ranks answerable questions above
+    unanswerable ones on their own passage: the AUC, and the share of unanswerables refused
+    when the threshold still answers 92% of the answerable (the end-to-end target's rate)."""
+    if not len(answerable) or not len(unanswerable):
+        return {}
+    yes, no = np.asarray(answerable), np.asarray(unanswerable)
+    above = (yes[:, None] > no[None, :]).mean() + 0.5 * (yes[:, None] == no[None, :]).mean()
+    threshold = np.quantile(yes, 0.08)
+    return {
+        "unanswerable": len(no),
+        "no_answer_auc": round(100 * float(above), 1),
+        "refused_at_92": round(100 * float((no < threshold).mean()), 1),
     }
 
 
@@ -54,4 +79,4 @@ def _same_sentence(example: QAExample, start: int) -> bool:
     return False
 
 
-__all__ = ["gold_passage_scores"]
+__all__ = ["gold_passage_scores", "no_answer_figures"]

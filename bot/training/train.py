@@ -47,6 +47,9 @@ class TrainConfig:
     # bf16; the master weights and the optimizer stay fp32.
     bf16: bool = False
     threads: int = 0  # torch threads; 0: every core
+    # A reader folder to start from instead of the bare encoder: a second, shorter stage
+    # (more no-answer examples, a lower rate) on top of a trained reader.
+    init_from: str = ""
 
 
 # A checkpoint (weights and optimizer, about 200 MB) this often: every 50 steps cost a tenth of
@@ -78,6 +81,8 @@ def train(
     torch.set_num_threads(config.threads or os.cpu_count() or 1)
     torch.manual_seed(config.seed)
     model = AutoModelForQuestionAnswering.from_pretrained(config.base_model)
+    if config.init_from:
+        load_reader_weights(model, Path(config.init_from))
     model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
     order = (
         group_batches(features, config.batch_size, config.epochs, config.seed)
@@ -131,6 +136,30 @@ def train(
     log(f"Trained to step {step} of {total} in {time.perf_counter() - started:.0f} s.")
     model.eval()
     return model
+
+
+def load_reader_weights(model, folder: Path) -> None:
+    """Load a reader folder's weights (every layer but the word embeddings, which are the base
+    model's own and stay) into the torch `model`; ValueError when they do not fit it."""
+    import torch
+    from safetensors.numpy import load_file
+
+    from bot.training.export import WEIGHTS
+
+    prefix = model.base_model_prefix + "."
+    state = {
+        (name if name.startswith("qa_outputs.") else prefix + name): torch.from_numpy(
+            value.astype(np.float32)
+        )
+        for name, value in load_file(str(folder / WEIGHTS)).items()
+    }
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    missing = [n for n in missing if "word_embeddings" not in n and "position_ids" not in n]
+    if missing or unexpected:
+        raise ValueError(
+            f"{folder} does not fit the base model: missing {missing[:3]}, unexpected "
+            f"{unexpected[:3]}"
+        )
 
 
 def _loss(model, batch: Sequence[Feature], hide: Callable | None = None):
@@ -290,6 +319,7 @@ __all__ = [
     "CHECKPOINT",
     "TrainConfig",
     "group_batches",
+    "load_reader_weights",
     "predict_logits",
     "train",
     "window_tokenizer",
