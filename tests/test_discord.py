@@ -64,7 +64,7 @@ def test_login_identifies_without_the_message_content_intent(fake, start_bot):
     for bit in (0, 9, 10, 12):  # guilds, guild messages, guild reactions, direct messages
         assert sent & (1 << bit)
     commands = {c["name"]: c for c in fake.wait_for("PUT", r"/applications/.*/commands").body}
-    assert set(commands) == {"ask", "reindex"}
+    assert set(commands) == {"ask", "timeline", "reindex"}
     assert commands["ask"]["options"][0]["name"] == "question"
     assert int(commands["reindex"]["default_member_permissions"]) == 1 << 5  # manage_guild
 

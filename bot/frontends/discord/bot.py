@@ -32,10 +32,12 @@ from bot.frontends.discord.messages import (
     question_scope,
 )
 from bot.frontends.discord.render import render_answer, render_report, render_text, thread_name
+from bot.frontends.discord.timelines import render_timeline
 from bot.frontends.feedback import FeedbackLog, SentAnswers, vote_for
 from bot.frontends.state import StateStore
 from bot.frontends.workers import AnsweringPool, Busy
 from bot.settings import Settings
+from bot.timeline import Timeline, timeline_topic
 from index.errors import FootnoteError
 from index.scope import Scope, ScopeError
 
@@ -131,6 +133,7 @@ class FootnoteBot(discord.Client):
         self.footnote: Footnote | None = None
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(ask_command)
+        self.tree.add_command(timeline_command)
         self.tree.add_command(reindex_command)
         self.cooldown = Cooldown(settings.discord_cooldown_seconds)
         # On disk once setup_hook opens the state database: restarts lose neither.
@@ -290,6 +293,31 @@ class FootnoteBot(discord.Client):
         for embed in embeds[1:]:
             await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS)
 
+    async def answer_timeline(
+        self, interaction: discord.Interaction, topic: str, **filters: str | None
+    ) -> None:
+        """/timeline: as /ask, but the reply is the topic's dated reports, oldest first."""
+        with self._turn():
+            send = interaction.response.send_message
+            if not self.seen.first(interaction.id):
+                return
+            if not self.allowed(interaction.channel):
+                return await send(NOT_HERE, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            try:
+                scope = question_scope(interaction.created_at, **filters)
+            except ScopeError as error:
+                text = render_text(str(error))
+                return await send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            if refusal := self.refusal(topic, interaction.user.id):
+                return await send(refusal, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await interaction.response.defer(thinking=True)
+            result = await self.timeline(topic, scope, interaction.channel, via="slash")
+            if isinstance(result, str):
+                await interaction.followup.send(result, allowed_mentions=NO_MENTIONS)
+                return
+            for embed in render_timeline(result):
+                await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS)
+
     async def answer_message(self, message: discord.Message) -> None:
         """A mention, DM, ask-channel message or forum post: answer in a reply, with the thread's
         or reply chain's context (a forum post starts its own)."""
@@ -314,6 +342,18 @@ class FootnoteBot(discord.Client):
         reference = message.reference.message_id if message.reference else None
         context = () if forum_post else self.conversations.context(reference, message.channel.id)
         via = "forum" if forum_post else "message"
+        if timeline_topic(question) is not None:  # "What happened with X?"
+            async with message.channel.typing():
+                scope = question_scope(message.created_at)
+                found = await self.timeline(question, scope, message.channel, via=via)
+            if isinstance(found, str):
+                await reply(found)
+                return
+            embeds = render_timeline(found)
+            await reply(embed=embeds[0])
+            for embed in embeds[1:]:
+                await message.channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
+            return
         async with message.channel.typing():
             scope = question_scope(message.created_at)
             result = await self.answer(question, context, message.channel, via=via, scope=scope)
@@ -374,6 +414,31 @@ class FootnoteBot(discord.Client):
         }
         _log.info("answer %s", json.dumps(line, ensure_ascii=False))
         return answer
+
+    async def timeline(self, topic: str, scope: Scope, channel: Any, *, via: str) -> Timeline | str:
+        """The engine's Timeline of `topic`, or the message to send instead; logs one line."""
+        assert self.footnote is not None, "setup_hook opens the engine before any event"
+        if self._stopping:
+            return STOPPING
+        try:
+            found = await self.pool.run(self.footnote.timeline, topic, scope=scope)
+        except Busy:
+            return BUSY
+        except FootnoteError as error:
+            _log.error("no timeline: %s", error)
+            return render_text(str(error))
+        except Exception:
+            _log.exception("timeline failed")
+            return FAILED
+        line = {
+            "via": via,
+            "channel": channel_kind(channel),
+            "latency_ms": round(found.timings_ms.get("total", 0.0)),
+            "reports": len(found.entries),
+            "topic": found.topic,
+        }
+        _log.info("timeline %s", json.dumps(line, ensure_ascii=False))
+        return found
 
     async def open_thread(self, interaction: discord.Interaction) -> None:
         """The Follow up button: open a thread on the answer, where the conversation carries on."""
@@ -508,6 +573,27 @@ async def ask_command(
 ) -> None:
     await interaction.client.answer_interaction(
         interaction, question, since=since, until=until, source=source
+    )
+
+
+@app_commands.command(
+    name="timeline", description="What the articles reported about a topic, by date"
+)
+@app_commands.describe(
+    topic="What to follow, e.g. the rail strikes",
+    since="Only articles dated on or after this day (2023-01-05, 5 January 2023)",
+    until="Only articles dated on or before this day",
+    source="Only articles from an outlet whose name holds this (BBC, guardian)",
+)
+async def timeline_command(
+    interaction: discord.Interaction[FootnoteBot],
+    topic: str,
+    since: app_commands.Range[str, 1, 64] | None = None,
+    until: app_commands.Range[str, 1, 64] | None = None,
+    source: app_commands.Range[str, 1, 100] | None = None,
+) -> None:
+    await interaction.client.answer_timeline(
+        interaction, topic, since=since, until=until, source=source
     )
 
 

@@ -12,6 +12,7 @@
   const dialog = document.getElementById("passage");
   const footer = document.querySelector("footer");
   const submit = form.querySelector("button[type=submit]");
+  const mode = document.getElementById("mode");
   // The conversation survives a reload of this tab: its id (the server keeps the context) and
   // the answers already shown, redrawn from their payloads.
   const STORED = "footnote-conversation";
@@ -193,6 +194,42 @@
     return card;
   }
 
+  // A timeline: each report under its date (oldest first, "Undated" last), its quote cited by
+  // every article that carried it, and those articles listed. Its sources open as an answer's do.
+  function renderTimeline(timeline) {
+    const card = el("article", "answer timeline");
+    if (!timeline.found) {
+      card.classList.add("abstained");
+      card.append(
+        el("p", "abstained-title", "I couldn't find anything about that in the sources."),
+        el("p", "abstained-hint", "No article reports on it, so nothing is cited. Try other words for the topic.")
+      );
+      return card;
+    }
+    card.append(el("p", "short", "Timeline: " + timeline.topic));
+    const entries = el("ol", "entries");
+    entries.setAttribute("aria-label", "Reports, oldest first");
+    for (const entry of timeline.entries) {
+      const item = el("li", "entry");
+      item.append(el("p", "when", entry.date ? readableDate(entry.date) : "Undated"));
+      const quote = el("blockquote", "quote", entry.quote);
+      for (const c of entry.sources) quote.append(document.createTextNode(" "), citeButton(null, c));
+      item.append(quote);
+      if (entry.outlets.length > 1) item.append(el("p", "outlets", "Reported by " + entry.outlets.join(", ")));
+      const sources = el("ol", "sources");
+      sources.setAttribute("aria-label", "Sources");
+      for (const c of entry.sources) {
+        const line = el("li");
+        line.append(citeButton(null, c), document.createTextNode(" " + sourceLabel(c)));
+        sources.append(line);
+      }
+      item.append(sources);
+      entries.append(item);
+    }
+    card.append(entries);
+    return card;
+  }
+
   function feedbackRow(answer) {
     const row = el("div", "feedback");
     for (const [vote, label] of [["up", "Helpful"], ["down", "Not helpful"]]) {
@@ -215,7 +252,7 @@
   async function openPassage(answer, citation) {
     // Citation 1 holds the quote: mark the quoted sentence itself; others mark their passage.
     let start = citation.start, end = citation.end;
-    const at = citation.n === 1 ? quoteStart(answer) : null;
+    const at = answer && citation.n === 1 ? quoteStart(answer) : null;
     if (at !== null) {
       start = at;
       end = start + answer.answer.length;
@@ -279,14 +316,44 @@
     }
   }
 
+  async function showTimeline(topic) {
+    setPending(true);
+    const exchange = exchangeFor(topic);
+    const thinking = el("p", "thinking", "Looking for reports on it…");
+    exchange.append(thinking);
+    status.textContent = "";
+    reveal(exchange);
+    try {
+      const timeline = await api("/api/timeline", { method: "POST", body: JSON.stringify({ topic }) });
+      thinking.replaceWith(renderTimeline(timeline));
+      conversation.turns = [...conversation.turns, { question: topic, timeline }].slice(-KEPT_TURNS);
+      keep();
+    } catch (error) {
+      thinking.replaceWith(el("p", "error", error.message));
+      if (!input.value.trim()) input.value = topic;
+    } finally {
+      setPending(false);
+      reveal(exchange);
+    }
+  }
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const question = input.value.trim();
     if (!question || pending) return;
     input.value = "";
     input.focus();
-    ask(question);
+    if (mode.value === "timeline") showTimeline(question);
+    else ask(question);
   });
+
+  function placeholder() {
+    input.placeholder = mode.value === "timeline"
+      ? "Name a topic (the rail strikes) and press Enter"
+      : "Ask a question and press Enter";
+  }
+  mode.addEventListener("change", () => { placeholder(); input.focus(); });
+  placeholder();
 
   document.getElementById("new-conversation").addEventListener("click", () => {
     conversation = { id: null, turns: [] };
@@ -316,6 +383,8 @@
     document.documentElement.style.setProperty("--footer-height", footer.offsetHeight + "px");
   }).observe(footer);
 
-  for (const turn of conversation.turns) exchangeFor(turn.question).append(renderAnswer(turn.answer));
+  for (const turn of conversation.turns) {
+    exchangeFor(turn.question).append(turn.timeline ? renderTimeline(turn.timeline) : renderAnswer(turn.answer));
+  }
   if (conversation.turns.length) reveal(log.lastElementChild);
 })();
