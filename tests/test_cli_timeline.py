@@ -66,3 +66,12 @@ def test_timeline_bad_input_is_one_line_not_a_traceback(ferry_index_dir):
     empty = run("timeline", "  ", "--json", index_dir=ferry_index_dir)
     assert_clean_failure(empty, 1, "empty")
     assert set(json.loads(empty.stdout)) == {"error"}
+
+
+def test_chat_answers_what_happened_with_by_a_timeline_and_goes_on(ferry_index_dir):
+    lines = "What happened with the Lundy ferry?\nWho built the new ferry?\nexit\n"
+    result = run("chat", index_dir=ferry_index_dir, stdin=lines)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Timeline: the Lundy ferry" in out and "\nUndated\n" in out
+    assert "Falmouth" in out.split("Undated", 1)[1]  # the next question is answered as usual
