@@ -106,6 +106,16 @@ def news_index_dir(tmp_path_factory, embedder) -> Path:
 
 
 @pytest.fixture(scope="session")
+def dated_index(tmp_path_factory, embedder):
+    """eval/news/articles: fifteen dated reports on five stories, 2013 to 2025 (opened)."""
+    from index import build_index, open_index
+
+    index_dir = tmp_path_factory.mktemp("dated-news") / "index"
+    build_index([ROOT / "eval" / "news" / "articles"], index_dir, embedder)
+    return open_index(index_dir, embedder)
+
+
+@pytest.fixture(scope="session")
 def news_engine(news_index_dir, embedder):
     from bot.engine import Footnote
     from bot.settings import Settings

@@ -4,16 +4,14 @@ retrieval; a question without them is searched and answered exactly as before.""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from bot.engine import Footnote, retrieve, retrieve_in_time, time_words_of
-from index import build_index, open_index
+from index import open_index
 from index.scope import Scope
 from index.time_words import TimeWords, read_time_words, within
 
-NEWS_ARTICLES = Path(__file__).resolve().parents[1] / "eval" / "news" / "articles"
 FRIDAY = dt.date(2025, 3, 14)
 
 
@@ -115,14 +113,6 @@ def test_questions_without_time_words_are_searched_and_answered_exactly_as_befor
     )
 
 
-@pytest.fixture(scope="module")
-def dated(tmp_path_factory, embedder):
-    """eval/news: fifteen dated articles, several reports on each story over the years."""
-    index_dir = tmp_path_factory.mktemp("dated-news") / "index"
-    build_index([NEWS_ARTICLES], index_dir, embedder)
-    return open_index(index_dir, embedder)
-
-
 def searched_dates(index, embedder, question: str, mode: str) -> list[str]:
     from bot.settings import Settings
 
@@ -134,23 +124,23 @@ def searched_dates(index, embedder, question: str, mode: str) -> list[str]:
     return [index.articles[h.chunk.article_id].date for h in hits]
 
 
-def test_filtering_searches_only_the_period_named(dated, embedder):
+def test_filtering_searches_only_the_period_named(dated_index, embedder):
     question = "What was the single bus fare in Port Allerton in 2013?"
-    dates = searched_dates(dated, embedder, question, "filter")
+    dates = searched_dates(dated_index, embedder, question, "filter")
     assert dates[0] == "2013-06-12" and all(date.startswith("2013") for date in dates)
     # Without the time words, the newer reports on fares outrank it.
-    assert searched_dates(dated, embedder, question, "off")[0] != "2013-06-12"
+    assert searched_dates(dated_index, embedder, question, "off")[0] != "2013-06-12"
 
 
-def test_boosting_ranks_the_period_first_but_keeps_the_rest(dated, embedder):
+def test_boosting_ranks_the_period_first_but_keeps_the_rest(dated_index, embedder):
     question = "What did Allerton Rovers do last week?"  # 3 to 9 March: one report, on a bridge
-    assert searched_dates(dated, embedder, question, "filter") == ["2025-03-05"]
-    boosted = searched_dates(dated, embedder, question, "boost")
+    assert searched_dates(dated_index, embedder, question, "filter") == ["2025-03-05"]
+    boosted = searched_dates(dated_index, embedder, question, "boost")
     assert boosted[0] == "2025-03-05" and len(boosted) == 3
 
 
-def test_a_question_in_the_past_is_answered_with_that_time_s_report(dated, embedder, engine):
-    footnote = Footnote(engine.settings, dated, embedder, engine.reader, engine.model)
+def test_a_question_in_the_past_is_answered_with_that_time_s_report(dated_index, embedder, engine):
+    footnote = Footnote(engine.settings, dated_index, embedder, engine.reader, engine.model)
     answer = footnote.ask("Who did Allerton Rovers beat in 2013?", scope=Scope(as_of=FRIDAY))
     assert answer.short_answer == "Halden Town"
     assert answer.citations[0].date == "2013-05-06"

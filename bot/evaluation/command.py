@@ -34,6 +34,14 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
         "-k", type=flag_type("k"), help="passages given to answering, 1-100 (default 5)"
     )
     parser.add_argument(
+        "--time-words",
+        type=_time_modes,
+        metavar="MODE[,MODE]",
+        help="how the questions' time words ('last week', 'in 2013', 'latest') are used: "
+        "filter, boost or off; several put each retriever once per mode side by side "
+        "(default: the configured one, beside 'off' for a set whose questions carry asked_at)",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print one JSON object with every figure, nothing else"
     )
     parser.add_argument(
@@ -106,7 +114,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         index,
         embedder,
         settings,
-        retrievers_for(args.retriever, settings),
+        retrievers_for(args.retriever, settings, _time_words_for(args, dataset, settings)),
         index_dir=index_dir,
         reader=reader,
         model=load_model(reader.folder / MODEL_FILE),
@@ -140,6 +148,28 @@ def _check_articles(dataset, index, index_dir: Path, note) -> None:
             f"warning: {len(missing)} article(s) named by the questions are not in the index "
             f"({shown}); their questions cannot be retrieved."
         )
+
+
+def _time_words_for(args: argparse.Namespace, dataset, settings: Settings) -> tuple[str, ...]:
+    """The time-word modes to score: as asked, else the configured one, beside "off" when the
+    set's questions have a now (asked_at) that their time words are read against."""
+    if getattr(args, "time_words", None):
+        return args.time_words
+    if settings.time_words != "off" and any(q.asked_at for q in dataset.questions):
+        return (settings.time_words, "off")
+    return ()
+
+
+def _time_modes(text: str) -> tuple[str, ...]:
+    from bot.settings import TIME_WORDS
+
+    modes = tuple(dict.fromkeys(m.strip() for m in text.split(",") if m.strip()))
+    wrong = [m for m in modes if m not in TIME_WORDS]
+    if wrong or not modes:
+        raise argparse.ArgumentTypeError(
+            f"expected {', '.join(TIME_WORDS)} or several joined by commas, not {text!r}"
+        )
+    return modes
 
 
 def _command_line() -> str:

@@ -96,6 +96,9 @@ def _write_corpus(dataset: Dataset, path: Path) -> None:
     with tmp.open("w", encoding="utf-8") as out:
         for article in dataset.articles:
             record = {"id": article.id, "title": article.title, "text": article.text}
+            # Dates and outlets stay (eval/news asks about time); SQuAD's have none to add.
+            extra = {"date": article.date, "source": article.outlet}
+            record |= {key: value for key, value in extra.items() if value}
             out.write(json.dumps(record) + "\n")  # ASCII escapes keep one record per line
     tmp.replace(path)
 

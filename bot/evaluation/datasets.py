@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.shared_data import dev_half, require, shared_data
-from index.articles import Article
+from index.articles import Article, read_articles
 from index.dates import parse_date
 from index.errors import FootnoteError
 
@@ -23,6 +23,9 @@ NEAR_MISS = "near_miss"
 UNANSWERABLE = "unanswerable"  # a JSONL question with no answers: off topic for the corpus
 OUT_OF_CORPUS = "out_of_corpus"  # a SQuAD question whose article was held out of the index
 GROUPS = (ANSWERABLE, NEAR_MISS, UNANSWERABLE, OUT_OF_CORPUS)
+
+# A JSONL set with a folder of this name beside it brings its own corpus (eval/news/).
+OWN_ARTICLES = "articles"
 
 # Every 4th SQuAD title (by position) stays out of the index so out-of-corpus refusal is measurable.
 HOLD_OUT_EVERY = 4
@@ -192,7 +195,22 @@ def _jsonl_dataset(text: str, path: Path, digest: str) -> Dataset:
         )
     if not questions:
         raise DatasetError(f"{path} holds no questions")
-    return Dataset(path.stem, path, "jsonl", digest, tuple(questions))
+    articles = _own_articles(path)
+    if articles:  # the index is cached by this digest: it must change when an article does
+        digest = hashlib.sha256(
+            "|".join([digest, *(f"{a.id}:{a.date}:{a.outlet}:{a.text}" for a in articles)]).encode()
+        ).hexdigest()
+    return Dataset(path.stem, path, "jsonl", digest, tuple(questions), articles=articles)
+
+
+def _own_articles(path: Path) -> tuple[Article, ...]:
+    """The articles of a JSONL set that brings its own: those under an `articles/` folder
+    beside it (eval/news/), indexed apart from the configured index, as SQuAD's are."""
+    folder = path.parent / OWN_ARTICLES
+    if not folder.is_dir():
+        return ()
+    articles, _ = read_articles([folder])
+    return tuple(articles)
 
 
 def _squad_dataset(doc: dict[str, Any], path: Path, digest: str, hold_out_every: int) -> Dataset:

@@ -69,6 +69,8 @@ def _rows(summary: dict[str, Any]) -> list[tuple[str, list[Row]]]:
         label = f"out of corpus ({groups['out_of_corpus']}): abstained"
         abstention.append((label, lambda r: _pct(r["abstention"]["out_of_corpus_abstained"])))
     sections.append(("Abstention", abstention))
+    if summary["dataset"].get("asked_at"):
+        sections.append(("Time (answered from the gold article's period)", _time_rows(summary)))
     lat = "latency_ms"
     sections.append(
         (
@@ -87,6 +89,21 @@ def _rows(summary: dict[str, Any]) -> list[tuple[str, list[Row]]]:
         )
     )
     return sections
+
+
+def _time_rows(summary: dict[str, Any]) -> list[Row]:
+    """Per question type, the share answered from the gold article, the report of the period
+    asked about; then the evidence dated after a question's asked_at, which must be 0."""
+    first = next(iter(summary["retrievers"].values()))
+    rows: list[Row] = []
+    for kind, figures in first["by_type"].items():
+        if figures["right_article"] is None:
+            continue
+        label = f"{kind.replace('_', ' ')} ({figures['questions']})"
+        rows.append((label, lambda r, kind=kind: _pct(r["by_type"][kind]["right_article"])))
+    rows.append(("all answerable", lambda r: _pct(r["answers"]["right_article"])))
+    rows.append(("evidence after asked_at", lambda r: str(r["later_evidence"])))
+    return rows
 
 
 def _title(summary: dict[str, Any]) -> str:
@@ -175,6 +192,11 @@ _DEFINITIONS = """\
   (SQuAD v2 `is_impossible`; JSONL questions without answers whose type names a near miss);
   out of corpus = questions on SQuAD titles held out of the index (every 4th title);
   unanswerable = a JSONL set's other questions without answers (off topic).
+- **time** (sets whose questions carry `asked_at`): the share of each type's answerable
+  questions answered (first citation) from the gold article, which in a dated set is the report
+  of the period the question is about; and how many retrieved passages or citations, over all
+  questions, are dated after their question's `asked_at` (must be 0). "time off" columns
+  ignore the time words in the questions; `asked_at` still applies.
 - **latency**: retrieve includes each question's share of the batched question encoding.
 """
 

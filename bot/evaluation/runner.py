@@ -14,7 +14,7 @@ from tqdm import tqdm
 from bot.answering import answer_question
 from bot.answering.model import AnsweringModel
 from bot.answering.reader import Reader
-from bot.engine import retrieve
+from bot.engine import retrieve_in_time, time_words_of
 from bot.evaluation.datasets import Dataset, EvalQuestion
 from bot.evaluation.judge import (
     em_f1,
@@ -41,10 +41,27 @@ class Retriever:
     method: str
     dense_weight: float = 0.5
     rrf_k: int = 60
+    time_words: str | None = None  # "filter", "boost" or "off"; None: the settings'
 
 
-def retrievers_for(choice: str, settings: Settings) -> tuple[Retriever, ...]:
-    """ "bm25", "dense", "hybrid" (the configured fusion) or "all" three, in that order."""
+def retrievers_for(
+    choice: str, settings: Settings, time_words: Sequence[str] = ()
+) -> tuple[Retriever, ...]:
+    """ "bm25", "dense", "hybrid" (the configured fusion) or "all" three, in that order; with
+    several `time_words` modes, each retriever once per mode, side by side ("hybrid, time
+    off")."""
+    chosen = _retrievers(choice, settings)
+    if len(time_words) < 2:
+        mode = time_words[0] if time_words else None
+        return tuple(replace(r, time_words=mode) for r in chosen)
+    return tuple(
+        replace(r, name=f"{r.name}, time {mode}", time_words=mode)
+        for r in chosen
+        for mode in time_words
+    )
+
+
+def _retrievers(choice: str, settings: Settings) -> tuple[Retriever, ...]:
     known = {
         "bm25": Retriever("bm25", "bm25"),
         "dense": Retriever("dense", "dense"),
@@ -66,6 +83,8 @@ class Outcome:
     type: str | None
     rank: int | None  # first relevant hit within RANK_DEPTH (answerable questions)
     candidate_hit: bool | None  # some sentence of the k passages holds a gold answer
+    right_article: bool | None  # the answer cites the gold article first (its period's report)
+    later_evidence: int  # hits and citations dated after the question's asked_at: must be 0
     answered: bool
     answer: str | None
     short_answer: str | None
@@ -194,11 +213,17 @@ def search(
     as_of: dt.date | None = None,
 ) -> list[Hit]:
     """The top `depth` hits of one retriever for an already-encoded question; with `as_of`
-    (a question's `asked_at`), only from articles not dated after it."""
-    configured = settings.replace(dense_weight=retriever.dense_weight, rrf_k=retriever.rrf_k)
-    allowed = None if as_of is None else index.allowed(Scope(as_of=as_of))
-    return retrieve(
-        index, question, vector, configured, depth, method=retriever.method, allowed=allowed
+    (a question's `asked_at`), only from articles not dated after it, and its time words read
+    as of then (else as of today), as the retriever's `time_words` mode says."""
+    configured = settings.replace(
+        dense_weight=retriever.dense_weight,
+        rrf_k=retriever.rrf_k,
+        time_words=retriever.time_words,
+    )
+    scope = Scope(as_of=as_of)
+    words = time_words_of(question, scope, configured)
+    return retrieve_in_time(
+        index, question, vector, configured, depth, scope, words, method=retriever.method
     )
 
 
@@ -230,7 +255,7 @@ def _one(
     t2 = time.perf_counter()
     em, f1 = em_f1(q, answer)
     answerable = q.answerable
-    rank = candidate_hit = sentence_correct = None
+    rank = candidate_hit = sentence_correct = right_article = None
     if answerable:
         rank = first_relevant_rank(
             passage_is_relevant(q, h.chunk.article_id, h.chunk.start, h.chunk.end, h.chunk.text)
@@ -239,12 +264,16 @@ def _one(
         candidate_hit = _candidates_hold_answer(q, hits[:k], index)
         cited = answer.citations[0].article_id if answer.citations else ""
         sentence_correct = not answer.abstained and passage_answers(q, cited, answer.answer or "")
+        if q.article_id is not None:
+            right_article = not answer.abstained and cited == q.article_id
     return Outcome(
         question_id=q.id,
         group=q.group,
         type=q.type,
         rank=rank,
         candidate_hit=candidate_hit,
+        right_article=right_article,
+        later_evidence=_later(q.asked_at, [h.chunk.article_id for h in hits], answer, index),
         answered=not answer.abstained,
         answer=None if answer.abstained else answer.answer,
         short_answer=None if answer.abstained else answer.short_answer,
@@ -256,6 +285,15 @@ def _one(
         search_ms=(t1 - t0) * 1000,
         answer_ms=(t2 - t1) * 1000,
     )
+
+
+def _later(asked_at: dt.date | None, hit_articles: Sequence[str], answer, index: Index) -> int:
+    """How many of the hits and citations are dated after `asked_at` (none may be)."""
+    if asked_at is None:
+        return 0
+    ids = [*hit_articles, *(c.article_id for c in answer.citations)]
+    dates = [index.articles[i].date for i in ids]
+    return sum(d is not None and dt.date.fromisoformat(d) > asked_at for d in dates)
 
 
 def _candidates_hold_answer(q: EvalQuestion, hits: Sequence[Hit], index: Index) -> bool:

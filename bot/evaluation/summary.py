@@ -23,6 +23,7 @@ def summarize(run: EvalRun, settings: Settings) -> dict[str, Any]:
             "format": dataset.format,
             "sha256": dataset.sha256,
             "questions": n,
+            "asked_at": sum(q.asked_at is not None for q in dataset.questions),
             "groups": dataset.counts(),
             "held_out_titles": list(dataset.held_out_titles),
             "reader_trained_on": list(dataset.reader_trained_on),
@@ -93,7 +94,10 @@ def summarize_retriever(run: RetrieverRun, encode_seconds_each: float = 0.0) -> 
             "f1_answered": _round(mean([o.f1 for o in answered])),
             "short_answer_share": _round(share([o.short_answer is not None for o in answered])),
             "quote_in_citation": _round(share([bool(o.quote_ok) for o in outcomes if o.answered])),
+            "right_article": _round(_right_article(answerable)),
         },
+        # Hits and citations dated after their question's asked_at, over every question: 0.
+        "later_evidence": sum(o.later_evidence for o in outcomes),
         "abstention": {
             "answerable_answered": _round(share([o.answered for o in answerable])),
             "near_miss_abstained": _abstained(_group(outcomes, NEAR_MISS)),
@@ -125,6 +129,11 @@ def _group(outcomes: Sequence[Outcome], group: str) -> list[Outcome]:
     return [o for o in outcomes if o.group == group]
 
 
+def _right_article(outcomes: Sequence[Outcome]) -> float | None:
+    """Share answered from the gold article: in a dated set, the report of the right period."""
+    return share([bool(o.right_article) for o in outcomes if o.right_article is not None])
+
+
 def _abstained(outcomes: Sequence[Outcome]) -> float | None:
     return _round(share([not o.answered for o in outcomes]))
 
@@ -140,6 +149,7 @@ def _by_type(outcomes: Sequence[Outcome]) -> dict[str, dict[str, Any]]:
             "questions": len(members),
             "answered": _round(share([o.answered for o in members])),
             "sentence_accuracy": _round(share([bool(o.sentence_correct) for o in answerable])),
+            "right_article": _round(_right_article(answerable)),
             "f1": _round(mean([o.f1 for o in members])),
         }
     return result
