@@ -14,6 +14,7 @@ import numpy as np
 from bot.answering import Answer, answer_question
 from bot.answering.follow_up import Turn, resolve
 from bot.answering.model import MODEL_FILE, AnsweringModel, load_model
+from bot.answering.pipeline import Newest
 from bot.answering.question import clean_question
 from bot.answering.reader import PACKAGED_READER, Reader
 from bot.settings import DEFAULT_CORPUS, Settings
@@ -125,6 +126,7 @@ class Footnote:
             context=query.context,
             shown=query.shown,
             avoid=query.said,
+            newest=newest_first(words, s),
         )
         done = time.perf_counter()
         timings = {
@@ -207,6 +209,14 @@ def time_words_of(question: str, scope: Scope, settings: Settings) -> TimeWords 
     if settings.time_words == "off":
         return None
     return read_time_words(question, scope.as_of or dt.date.today())
+
+
+def newest_first(words: TimeWords | None, settings: Settings) -> Newest | None:
+    """How answering weighs the dates of reports that disagree: the newest first (inside the
+    period `words` name); None, as before time words, when settings.time_words is "off"."""
+    if settings.time_words == "off":
+        return None
+    return Newest(margin=settings.report_margin, period=words)
 
 
 def retrieve_in_time(

@@ -49,6 +49,9 @@ class Settings:
     max_question_chars: int = 1000
     max_citations: int = 3  # the answer's passage plus up to this many minus one supporting ones
     citation_margin: float = 1.0  # a supporting span scores at most this far below the answer
+    # With time words on: a report of another date that answers otherwise within this much of
+    # the best span's choice score is weighed by date, the newest first (answering/reports.py)
+    report_margin: float = 2.0
     # Timelines (`footnote timeline`): passages searched for the topic, and reports shown.
     timeline_passages: int = 40
     timeline_entries: int = 10
@@ -128,6 +131,7 @@ _RANGES = (
     ("dense_weight", 0.0, 1.0),
     ("sentence_share", 0.0, 1.0),
     ("abstain_threshold", 0.0, 1.0),
+    ("report_margin", 0.0, 100.0),
     ("k", 1, 100),
     ("timeline_passages", 1, 1000),
     ("timeline_entries", 1, 100),

@@ -24,6 +24,17 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Earlier:
+    """An older report that answered otherwise: its quote, verbatim from citation `n`'s
+    article, its short answer, and the day that article was published (YYYY-MM-DD)."""
+
+    n: int
+    date: str
+    answer: str
+    short_answer: str | None = None
+
+
+@dataclass(frozen=True)
 class Answer:
     """`answer` is quoted verbatim from citations[0].text, and `short_answer` from `answer`.
 
@@ -31,6 +42,8 @@ class Answer:
     `resolved` is the question as it was read when a follow-up's pronoun was resolved from the
     conversation ("Who leads it?" -> "Who leads the RCN?"), else None; `about` is what the
     pronoun was read as ("the RCN").
+    `earlier` holds older reports that answered otherwise, newest first, when the passages of
+    different dates disagree: the answer is then the newest report (of the period asked about).
     """
 
     question: str
@@ -43,6 +56,7 @@ class Answer:
     span: tuple[int, int] | None = None
     resolved: str | None = None
     about: str | None = None
+    earlier: tuple[Earlier, ...] = ()
 
 
 def abstention(question: str, confidence: float = 0.0) -> Answer:
@@ -50,4 +64,4 @@ def abstention(question: str, confidence: float = 0.0) -> Answer:
     return Answer(question, None, None, True, (), confidence)
 
 
-__all__ = ["ABSTAIN_TEXT", "Answer", "Citation", "abstention"]
+__all__ = ["ABSTAIN_TEXT", "Answer", "Citation", "Earlier", "abstention"]

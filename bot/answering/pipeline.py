@@ -3,6 +3,7 @@ citations. Each stage is a function of its own module; this one only runs them i
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,18 +11,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.answering.answer import Answer, abstention
+from bot.answering.answer import Answer, Earlier, abstention
 from bot.answering.answerability import confidence, covered_features
 from bot.answering.candidates import Candidates, find_candidates
 from bot.answering.choice import Options, choice_scores, span_options
 from bot.answering.citations import citation, quote, supporting
 from bot.answering.model import AnsweringModel
 from bot.answering.reading import Reading, read
+from bot.answering.reports import order_reports
 
 if TYPE_CHECKING:
     from bot.answering.reader import Reader
     from index import Index
     from index.search import Hit
+    from index.time_words import TimeWords
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,17 @@ class Examined:
     candidates: Candidates
     reading: Reading
     options: Options
+
+
+@dataclass(frozen=True)
+class Newest:
+    """How answering weighs when a report was published: among answers scoring within
+    `margin` of the best, the newest report (inside `period`, when the question names one)
+    answers and up to `limit` older ones follow as earlier reports."""
+
+    margin: float
+    limit: int = 2
+    period: TimeWords | None = None
 
 
 @dataclass(frozen=True)
@@ -116,11 +130,14 @@ def answer_question(
     context: Sequence[str] = (),
     shown: Sequence[str] = (),
     avoid: Sequence[str] = (),
+    newest: Newest | None = None,
 ) -> Answer:
     """Answer `question` from `hits` with a verbatim span and its sentence, or abstain.
 
     `threshold` overrides the model's abstention threshold; `context` holds earlier questions
-    of a conversation, oldest first (see `examine` for `shown` and `avoid`).
+    of a conversation, oldest first (see `examine` for `shown` and `avoid`); with `newest`,
+    passages of different dates that answer differently give the newest report first and the
+    others as earlier ones (`reports.order_reports`).
     """
     started = time.perf_counter()
     if not hits:
@@ -138,13 +155,17 @@ def answer_question(
     )
     decision = decide(examined, model)
     cut = model.threshold if threshold is None else threshold
-    if decision is None or decision.confidence < cut:
-        confidence = decision.confidence if decision else 0.0
-        return _timed(abstention(question, confidence), started)
-    option = examined.options.items[decision.best]
+    if decision is None:
+        return _timed(abstention(question, 0.0), started)
+    best, older, p = decision.best, (), decision.confidence
+    if newest is not None:
+        best, older, p = _newest_report(examined, decision, index, model, newest, cut)
+    if p < cut:
+        return _timed(abstention(question, p), started)
+    option = examined.options.items[best]
     quoted = quote(option, hits, index)
     extra = supporting(
-        decision.best,
+        best,
         examined.options,
         decision.scores,
         hits,
@@ -152,17 +173,79 @@ def answer_question(
         margin=citation_margin,
         limit=max_citations,
     )
+    cited = [quoted.hit, *extra]
+    earlier = []
+    for i in older:
+        report = quote(examined.options.items[i], hits, index)
+        if report.hit not in cited:
+            cited.append(report.hit)
+        text = index.articles[report.hit.chunk.article_id].text
+        earlier.append(
+            Earlier(
+                n=cited.index(report.hit) + 1,
+                date=index.articles[report.hit.chunk.article_id].date,
+                answer=text[report.start : report.end],
+                short_answer=examined.options.items[i].text,
+            )
+        )
     article = index.articles[quoted.hit.chunk.article_id]
     answer = Answer(
         question=question,
         answer=article.text[quoted.start : quoted.end],
         short_answer=option.text,
         abstained=False,
-        citations=tuple(citation(n, h, index) for n, h in enumerate([quoted.hit, *extra], 1)),
-        confidence=decision.confidence,
+        citations=tuple(citation(n, h, index) for n, h in enumerate(cited, 1)),
+        confidence=p,
         span=(option.start, option.end),
+        earlier=tuple(earlier),
     )
     return _timed(answer, started)
+
+
+def _newest_report(
+    examined: Examined,
+    decision: Decision,
+    index: Index,
+    model: AnsweringModel,
+    newest: Newest,
+    cut: float,
+) -> tuple[int, tuple[int, ...], float]:
+    """The option to answer with, the earlier reports' options and P(answerable): the newest
+    report (`reports.order_reports`) when it is answerable on its own, judged as if chosen;
+    else the chosen option alone, as without dates."""
+    period = newest.period
+    reports = order_reports(
+        decision.best,
+        examined.options,
+        decision.scores,
+        lambda article_id: _day(index, article_id),
+        margin=newest.margin,
+        limit=newest.limit,
+        in_period=period.holds if period is not None and period.period else _anywhen,
+    )
+    if reports.newest == decision.best:
+        return decision.best, reports.earlier, decision.confidence
+    p = confidence(
+        examined.candidates.kind,
+        examined.options.features,
+        decision.scores,
+        reports.newest,
+        examined.reading.best_null_margin,
+        covered_features(examined.candidates),
+        model.answerability,
+    )
+    if p >= cut:
+        return reports.newest, reports.earlier, p
+    return decision.best, (), decision.confidence
+
+
+def _day(index: Index, article_id: str) -> dt.date | None:
+    date = index.articles[article_id].date
+    return dt.date.fromisoformat(date) if date else None
+
+
+def _anywhen(day: dt.date | None) -> bool:
+    return True
 
 
 def _timed(answer: Answer, started: float) -> Answer:
@@ -171,4 +254,4 @@ def _timed(answer: Answer, started: float) -> Answer:
     return replace(answer, timings_ms={"answer": (time.perf_counter() - started) * 1000})
 
 
-__all__ = ["Decision", "Examined", "answer_question", "decide", "examine"]
+__all__ = ["Decision", "Examined", "Newest", "answer_question", "decide", "examine"]

@@ -14,7 +14,7 @@ from tqdm import tqdm
 from bot.answering import answer_question
 from bot.answering.model import AnsweringModel
 from bot.answering.reader import Reader
-from bot.engine import retrieve_in_time, time_words_of
+from bot.engine import newest_first, retrieve_in_time, time_words_of
 from bot.evaluation.datasets import Dataset, EvalQuestion
 from bot.evaluation.judge import (
     em_f1,
@@ -241,6 +241,8 @@ def _one(
     depth = max(k, RANK_DEPTH)
     hits = search(q.question, vector, retriever, index, settings, depth, as_of=q.asked_at)
     t1 = time.perf_counter()
+    timed = settings.replace(time_words=retriever.time_words)
+    words = time_words_of(q.question, Scope(as_of=q.asked_at), timed)
     answer = answer_question(
         q.question,
         hits[:k],
@@ -251,6 +253,7 @@ def _one(
         threshold=settings.abstain_threshold,
         max_citations=settings.max_citations,
         citation_margin=settings.citation_margin,
+        newest=newest_first(words, timed),
     )
     t2 = time.perf_counter()
     em, f1 = em_f1(q, answer)

@@ -6,9 +6,11 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from bot.answering import Answer, Citation
-from bot.frontends.labels import source_label
+from bot.answering.answer import Earlier
+from bot.frontends.labels import readable_date, source_label
 
 _CITATION_FIELDS = {f.name for f in fields(Citation)}
+_EARLIER_FIELDS = {f.name for f in fields(Earlier)}
 
 
 def answer_payload(answer: Answer) -> dict[str, Any]:
@@ -22,6 +24,8 @@ def answer_payload(answer: Answer) -> dict[str, Any]:
         # "undated" when the article gives no date (`date` is then null).
         "citations": [{**asdict(c), "label": source_label(c)} for c in answer.citations],
         "confidence": round(answer.confidence, 4),
+        # Older reports that answered otherwise, newest first: "Earlier (date): quote [n]".
+        "earlier": [{**asdict(e), "label": readable_date(e.date)} for e in answer.earlier],
         "timings_ms": answer.timings_ms,
         "span": (
             None
@@ -50,4 +54,8 @@ def answer_from_payload(payload: dict[str, Any]) -> Answer:
         confidence=payload["confidence"],
         timings_ms=dict(payload.get("timings_ms") or {}),
         span=None if span is None else (span["start"], span["end"]),
+        earlier=tuple(
+            Earlier(**{k: v for k, v in e.items() if k in _EARLIER_FIELDS})
+            for e in payload.get("earlier") or ()
+        ),
     )

@@ -7,7 +7,8 @@ import os
 import textwrap
 
 from bot.answering import ABSTAIN_TEXT, Answer
-from bot.frontends.labels import source_label
+from bot.answering.answer import Earlier
+from bot.frontends.labels import readable_date, source_label
 from bot.frontends.payload import answer_payload
 
 _BOLD, _YELLOW, _DIM, _RESET = "\033[1m", "\033[33m", "\033[2m", "\033[0m"
@@ -27,7 +28,10 @@ def render_text(answer: Answer, *, color: bool = False, width: int = 88) -> str:
     if answer.short_answer:
         short = f"{_BOLD}{answer.short_answer}{_RESET}" if color else answer.short_answer
         lines += [f"Answer: {short}", ""]
-    lines += [_wrap(f"“{quote}” [1]", width), "", "Sources:"]
+    lines += [_wrap(f"“{quote}” [1]", width), ""]
+    for report in answer.earlier:  # older reports that said otherwise, newest first
+        lines += [_wrap(earlier_line(report), width), ""]
+    lines.append("Sources:")
     for c in answer.citations:
         head = f"[{c.n}] {source_label(c)}" + (f" ({c.article_id})" if c.title else "")
         lines.append(f"{head}, characters {c.start}-{c.end}, score {c.score:.2f}")
@@ -35,6 +39,11 @@ def render_text(answer: Answer, *, color: bool = False, width: int = 88) -> str:
         body = _wrap(f"“{passage}”", width, indent="    ")
         lines.append(f"{_DIM}{body}{_RESET}" if color else body)
     return "\n".join(lines)
+
+
+def earlier_line(report: Earlier) -> str:
+    """ "Earlier (5 March 2025): “…quote…” [2]": an older report, quoted and cited."""
+    return f"Earlier ({readable_date(report.date)}): “{report.answer}” [{report.n}]"
 
 
 def render_json(answer: Answer) -> str:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.answering import ABSTAIN_TEXT, Answer, Citation
-from bot.frontends.labels import source_label
+from bot.answering.answer import Earlier
+from bot.frontends.labels import readable_date, source_label
 
 if TYPE_CHECKING:
     from index import BuildReport
@@ -104,7 +105,18 @@ def thread_name(question: str) -> str:
 def _description(answer: Answer, limit: int) -> str:
     short = f"**{fit(escape(answer.short_answer), 500)}**\n" if answer.short_answer else ""
     marker = " [1]" if answer.citations else ""
-    return short + quote(answer.answer or "", limit - len(short) - len(marker)) + marker
+    earlier = [_earlier(report) for report in answer.earlier]
+    room = limit - len(short) - len(marker) - sum(len(e) for e in earlier)
+    if room < 200:  # the answer's own quote comes first; earlier reports only where they fit
+        earlier, room = [], limit - len(short) - len(marker)
+    return short + quote(answer.answer or "", room) + marker + "".join(earlier)
+
+
+def _earlier(report: Earlier) -> str:
+    """ "*Earlier (20 February 2024):*" and the older report's quote, cited."""
+    return (
+        f"\n\n*Earlier ({readable_date(report.date)}):*\n{quote(report.answer, 600)} [{report.n}]"
+    )
 
 
 def _field(citation: Citation) -> tuple[str, str]:

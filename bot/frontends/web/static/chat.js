@@ -181,6 +181,15 @@
     const quote = quoteWithAnswer(answer);
     if (answer.citations.length) quote.append(document.createTextNode(" "), citeButton(answer, answer.citations[0]));
     card.append(quote);
+    // Older reports that said otherwise, newest first, each quoted and cited.
+    for (const older of answer.earlier || []) {
+      const block = el("blockquote", "quote earlier");
+      block.append(el("strong", null, "Earlier (" + (readableDate(older.date) || "undated") + "): "));
+      block.append(document.createTextNode(older.answer));
+      const cited = answer.citations[older.n - 1];
+      if (cited) block.append(document.createTextNode(" "), citeButton(answer, cited));
+      card.append(block);
+    }
 
     const sources = el("ol", "sources");
     sources.setAttribute("aria-label", "Sources");
