@@ -196,7 +196,8 @@ _DEFINITIONS = """\
   questions answered (first citation) from the gold article, which in a dated set is the report
   of the period the question is about; and how many retrieved passages or citations, over all
   questions, are dated after their question's `asked_at` (must be 0). "time off" columns
-  ignore the time words in the questions; `asked_at` still applies.
+  ignore the time words in the questions and answer as if reports had no dates (no newest
+  report first); `asked_at` still applies.
 - **latency**: retrieve includes each question's share of the batched question encoding.
 """
 
@@ -228,19 +229,53 @@ def plot_hit_at_k(summary: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def plot_time(summary: dict[str, Any], path: Path) -> None:
+    """Per question type, the share answered from the report of the right period, one bar per
+    column (time words filtering, boosting, off), as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(summary["retrievers"])
+    first = summary["retrievers"][names[0]]["by_type"]
+    kinds = [k for k, figures in first.items() if figures["right_article"] is not None]
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
+    width = 0.8 / len(names)
+    for n, name in enumerate(names):
+        by_type = summary["retrievers"][name]["by_type"]
+        values = [(by_type[k]["right_article"] or 0) * 100 for k in kinds]
+        ax.bar([i + n * width for i in range(len(kinds))], values, width, label=name)
+    ax.set_xticks([i + width * (len(names) - 1) / 2 for i in range(len(kinds))])
+    ax.set_xticklabels([f"{k}\n({first[k]['questions']})" for k in kinds])
+    ax.set_ylabel("answered from the right report (%)")
+    ax.set_ylim(0, 125)  # room above the bars for the legend
+    ax.set_yticks(range(0, 101, 20))
+    ax.set_title(f"Time words: {summary['dataset']['name']}")
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(loc="upper center", ncol=len(names), fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def write_reports(
     summary: dict[str, Any],
     out_dir: Path,
     command: str | None = None,
     run: EvalRun | None = None,
 ) -> list[Path]:
-    """report.md, report.json and hitk.png in `out_dir` (created if needed), and with `run`
-    questions.jsonl: one line per question and retriever, for reading the failures."""
+    """report.md, report.json and hitk.png in `out_dir` (created if needed), time.png for a
+    set whose questions carry asked_at, and with `run` questions.jsonl: one line per question
+    and retriever, for reading the failures."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / "report.md", out_dir / "report.json", out_dir / "hitk.png"]
     paths[0].write_text(render_markdown(summary, command), encoding="utf-8")
     paths[1].write_text(render_json(summary) + "\n", encoding="utf-8")
     plot_hit_at_k(summary, paths[2])
+    if summary["dataset"].get("asked_at"):
+        paths.append(out_dir / "time.png")
+        plot_time(summary, paths[-1])
     if run is not None:
         paths.append(out_dir / "questions.jsonl")
         write_outcomes(run, paths[-1])
@@ -266,6 +301,7 @@ def write_outcomes(run: EvalRun, path: Path) -> None:
 
 __all__ = [
     "plot_hit_at_k",
+    "plot_time",
     "render_json",
     "render_markdown",
     "render_table",
