@@ -76,7 +76,8 @@ def timeline_topic(question: str) -> str | None:
     """The topic of a question asking for a timeline ("What happened with the rail strikes?"
     -> "the rail strikes"), else None."""
     match = _ASKS_TIMELINE.match(" ".join(question.split()))
-    return match.group("topic").strip() if match else None
+    topic = match.group("topic").strip() if match else ""
+    return topic if any(ch.isalnum() for ch in topic) else None
 
 
 def build_timeline(

@@ -86,6 +86,7 @@ def test_asking_what_happened_with_a_topic_gives_its_timeline(ferry_engine):
         ("What happened to the planned Home Office strike?", None),  # one fact, not a story
         ("When is the TUC day of protest?", None),
         ("What happened?", None),
+        ("What happened with ?!", None),
     ],
 )
 def test_which_questions_ask_for_a_timeline(question, topic):
