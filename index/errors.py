@@ -18,7 +18,7 @@ class ModelMismatchError(FootnoteError):
 
 
 class ModelLoadError(FootnoteError):
-    """The embedding or NER model could not be loaded."""
+    """The embedding model could not be loaded."""
 
 
 class NoArticlesError(FootnoteError):

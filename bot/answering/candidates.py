@@ -105,7 +105,6 @@ def find_candidates(
     question_vector: np.ndarray,
     *,
     context: Sequence[str] = (),
-    weights: Weights | None = None,
 ) -> Candidates:
     """Every distinct sentence inside `hits` with its features and prior score."""
     kind = answer_type(question, context)
@@ -141,7 +140,7 @@ def find_candidates(
             for i, c in enumerate(items)
         ]
     )
-    prior = features @ (weights or Weights()).vector()
+    prior = features @ Weights().vector()
     return Candidates(items, features, prior, _top_dense(hits, float(cosines.max())), kind)
 
 

@@ -4,7 +4,6 @@ citations. Each stage is a function of its own module; this one only runs them i
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -139,9 +138,8 @@ def answer_question(
     passages of different dates that answer differently give the newest report first and the
     others as earlier ones (`reports.order_reports`).
     """
-    started = time.perf_counter()
     if not hits:
-        return _timed(abstention(question), started)
+        return abstention(question)
     examined = examine(
         question,
         hits,
@@ -156,12 +154,12 @@ def answer_question(
     decision = decide(examined, model)
     cut = model.threshold if threshold is None else threshold
     if decision is None:
-        return _timed(abstention(question, 0.0), started)
+        return abstention(question, 0.0)
     best, older, p = decision.best, (), decision.confidence
     if newest is not None:
         best, older, p = _newest_report(examined, decision, index, model, newest, cut)
     if p < cut:
-        return _timed(abstention(question, p), started)
+        return abstention(question, p)
     option = examined.options.items[best]
     quoted = quote(option, hits, index)
     extra = supporting(
@@ -199,7 +197,7 @@ def answer_question(
         span=(option.start, option.end),
         earlier=tuple(earlier),
     )
-    return _timed(answer, started)
+    return answer
 
 
 def _newest_report(
@@ -246,12 +244,6 @@ def _day(index: Index, article_id: str) -> dt.date | None:
 
 def _anywhen(day: dt.date | None) -> bool:
     return True
-
-
-def _timed(answer: Answer, started: float) -> Answer:
-    from dataclasses import replace
-
-    return replace(answer, timings_ms={"answer": (time.perf_counter() - started) * 1000})
 
 
 __all__ = ["Decision", "Examined", "Newest", "answer_question", "decide", "examine"]

@@ -34,8 +34,8 @@ _NAME = rf"{_CAPITAL_WORD}(?: (?:(?:of|and|de|van|von|du|la|the) )?{_CAPITAL_WOR
 _PERIOD = r"(?:week|weekend|month|year|spring|summer|autumn|winter|morning|afternoon|evening)"
 _UNIT = r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centur(?:y|ies))"
 
-# Cheap patterns: they let every candidate sentence be checked for a value of the wanted type
-# (NER is too slow for that), and they back NER up on the chosen answer ("1 February", "270,000").
+# Cheap patterns: they let every candidate sentence be checked for a value of the wanted type,
+# and the chosen span for one ("1 February", "270,000").
 PATTERNS: dict[AnswerType, tuple[re.Pattern[str], ...]] = {
     AnswerType.DATE: tuple(
         re.compile(p)
@@ -90,11 +90,10 @@ PATTERNS: dict[AnswerType, tuple[re.Pattern[str], ...]] = {
 
 @dataclass(frozen=True)
 class Value:
-    """A typed value found in a text: its character span and where it came from."""
+    """A typed value found in a text: its character span."""
 
     start: int
     end: int
-    label: str  # a spaCy label, or "PATTERN" for a regex match
 
 
 def pattern_values(text: str, kind: AnswerType) -> list[Value]:
@@ -105,7 +104,7 @@ def pattern_values(text: str, kind: AnswerType) -> list[Value]:
             start, end = m.span()
             if kind is AnswerType.PLACE:
                 start = _after_preposition(text, start, end)
-            found.append(Value(start, end, "PATTERN"))
+            found.append(Value(start, end))
     return found
 
 

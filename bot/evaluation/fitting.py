@@ -66,11 +66,6 @@ def fit_ranker(
     return result.x
 
 
-def pick(features: np.ndarray, weights: np.ndarray) -> int:
-    """The candidate answering would choose: the first of the highest scores."""
-    return int(np.argmax(features @ weights))
-
-
 def fit_logistic(
     x: np.ndarray,
     y: np.ndarray,
@@ -122,4 +117,4 @@ def refusal_threshold(scores: Sequence[float], target: float = 1.0, decimals: in
     return round(math.floor(highest_refused / step + 1e-9) * step + step, decimals)
 
 
-__all__ = ["fit_logistic", "fit_ranker", "group_folds", "pick", "refusal_threshold"]
+__all__ = ["fit_logistic", "fit_ranker", "group_folds", "refusal_threshold"]
