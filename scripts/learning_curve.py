@@ -18,8 +18,11 @@ EARLIER = {"questions": 3211, "exact_match": 51.5, "f1": 62.6}
 
 
 def points(folder: Path) -> list[dict]:
+    """The curve of the run that read the questions: a second stage (--init-from) has none of
+    its own, so its record's `started_from`, the first stage, gives the final point."""
     curve = json.loads((folder / "learning_curve.json").read_text(encoding="utf-8"))
     record = json.loads((folder / "training.json").read_text(encoding="utf-8"))
+    record = record.get("started_from") or record
     final = {**record["held_out_gold_passage"], "questions": record["questions"]}
     return [*curve, final]
 

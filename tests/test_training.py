@@ -385,3 +385,19 @@ def test_held_out_no_answer_figures_rank_answerable_above_unanswerable():
     assert figures["no_answer_auc"] == round(100 * (4 + 4 + 2) / 12, 1)
     assert figures["refused_at_92"] == round(100 * 2 / 3, 1)
     assert no_answer_figures([1.0], []) == {}
+
+
+def test_a_second_stage_carries_the_first_stages_learning_curve(tmp_path):
+    """The shipped folder's curve is the run that read the questions, never a stale one."""
+    from bot.training.command import _keep_curve
+    from bot.training.curve import CURVE
+
+    first, out = tmp_path / "first", tmp_path / "out"
+    first.mkdir()
+    out.mkdir()
+    (first / CURVE).write_text('[{"questions": 3000}]')
+    (out / CURVE).write_text('[{"questions": 1}]')  # left by an older run
+    _keep_curve(out, first, scored=False)
+    assert (out / CURVE).read_text() == (first / CURVE).read_text()
+    _keep_curve(out, None, scored=False)
+    assert not (out / CURVE).exists()

@@ -31,6 +31,7 @@ def write_card(
         f"| gold passage given, answer forced: EM / F1 | {figures['exact_match']} / "
         f"{figures['f1']} |\n| ... span inside the gold answer's sentence | "
         f"{figures['answer_sentence']}% |\n| answerable questions scored | {figures['questions']} |"
+        + _no_answer_rows(figures)
         if figures
         else "| (nothing held out) | |"
     )
@@ -130,8 +131,8 @@ def _stage_text(stage: dict | None) -> str:
 
 This reader went on from one made by `{stage["command"]}`: {stage.get("questions", 0):,}
 questions and {stage.get("same_article_negatives", 0):,} same-article negatives,
-{stage.get("windows", 0):,} windows, {stage.get("minutes", 0):.0f} minutes; held out, that one
-scored {stage.get("held_out_gold_passage", {})}. Its data:
+{stage.get("windows", 0):,} windows, {stage.get("minutes", 0):.0f} minutes; held out, given the gold
+passage, {_scored(stage.get("held_out_gold_passage", {}))}. Its data:
 
 | file | sha256 | questions in it | weight | trained on | licence |
 | --- | --- | ---: | ---: | ---: | --- |
@@ -140,6 +141,28 @@ scored {stage.get("held_out_gold_passage", {})}. Its data:
 The second stage below went on from its weights.
 
 """
+
+
+def _no_answer_rows(figures: dict) -> str:
+    """The no-answer position's figures, when the run scored held-out unanswerables."""
+    if "no_answer_auc" not in figures:
+        return ""
+    return (
+        f"\n| no-answer score, answerable against unanswerable: AUC | {figures['no_answer_auc']} |"
+        f"\n| unanswerable refused while 92% of answerable are answered | "
+        f"{figures['refused_at_92']}% |\n| unanswerable questions scored | "
+        f"{figures.get('unanswerable', 0)} |"
+    )
+
+
+def _scored(figures: dict) -> str:
+    """Held-out gold-passage figures in words: "EM 75.7 / F1 84.6, answer sentence 95.1%"."""
+    if not figures:
+        return "it was not scored"
+    return (
+        f"it scored EM {figures.get('exact_match', 0):.1f} / F1 {figures.get('f1', 0):.1f}, "
+        f"answer sentence {figures.get('answer_sentence', 0):.1f}%"
+    )
 
 
 def _sources_table(sources: Sequence[dict]) -> str:

@@ -234,6 +234,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     export_reader(model, base, args.out, reader_config)
     # An answering model fitted to the previous weights would mislead: refit it for these.
     (args.out / MODEL_FILE).unlink(missing_ok=True)
+    _keep_curve(args.out, args.init_from, scored=curve is not None)
     write_json(
         args.out / "training.json",
         {
@@ -291,6 +292,19 @@ def _negatives(train_set: list[QAExample], per_question: int) -> list[QAExample]
 
     print("Finding hard negatives with the embedder...", file=sys.stderr)
     return hard_negatives(train_set, Embedder().encode, per_question)
+
+
+def _keep_curve(out: Path, init_from: Path | None, *, scored: bool) -> None:
+    """A second stage (--init-from) without a curve of its own carries the first stage's, the
+    run that read the questions; otherwise a curve left in `out` by an earlier run goes."""
+    if scored:
+        return
+    first = Path(init_from) / CURVE if init_from else None
+    if first is not None and first.exists():
+        if first.resolve() != (out / CURVE).resolve():
+            (out / CURVE).write_bytes(first.read_bytes())
+    else:
+        (out / CURVE).unlink(missing_ok=True)
 
 
 def _stage(folder: Path) -> dict:
