@@ -124,7 +124,7 @@ def test_a_damaged_weights_file_is_named_with_how_to_restore_it(tmp_path):
     weights.write_bytes(bytes(data))
     with pytest.raises(ReaderLoadError, match="reader.safetensors is damaged") as error:
         Reader(folder)
-    assert "footnote train-reader" in str(error.value) and "\n" not in str(error.value)
+    assert "make train-reader" in str(error.value) and "\n" not in str(error.value)
 
 
 def test_a_missing_weights_file_is_named(tmp_path):

@@ -389,8 +389,8 @@ def test_held_out_no_answer_figures_rank_answerable_above_unanswerable():
 
 def test_a_second_stage_carries_the_first_stages_learning_curve(tmp_path):
     """The shipped folder's curve is the run that read the questions, never a stale one."""
+    from bot.answering.reader_folder import CURVE
     from bot.training.command import _keep_curve
-    from bot.training.curve import CURVE
 
     first, out = tmp_path / "first", tmp_path / "out"
     first.mkdir()

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.answering.reader_folder import ANSWERING
 from index.errors import FootnoteError
 
-MODEL_FILE = "answering.json"  # inside the reader's folder: it is fitted to that reader
+MODEL_FILE = ANSWERING  # inside the reader's folder: it is fitted to that reader
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,21 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.answering.reader_folder import (
+    CHECKSUMS,
+    CONFIG,
+    PACKAGED_READER,
+    TOKENIZER,
+    WEIGHTS,
+    read_checksums,
+)
 from bot.answering.windows import Window, WindowTokenizer, pad
 from index.errors import FootnoteError
 from index.store import file_digest
 
-PACKAGED_READER = Path(__file__).resolve().parent.parent / "models" / "reader"
-WEIGHTS = "reader.safetensors"
 RESTORE = (
     "restore it with `git checkout -- bot/models/reader` (or reinstall footnote), "
-    "or train one with `footnote train-reader --epochs 2 --out bot/models/reader`"
+    "or train one with `make train-reader` (the recipe in its MODEL_CARD.md)"
 )
 
 
@@ -56,7 +62,7 @@ class Reader:
         self.head = np.asarray(weights["qa_outputs.weight"], dtype=np.float32).T
         self.head_bias = np.asarray(weights["qa_outputs.bias"], dtype=np.float32)
         self.tokenizer = WindowTokenizer(
-            folder / "tokenizer.json",
+            folder / TOKENIZER,
             max_length=int(meta.get("max_length", 128)),
             stride=int(meta.get("stride", 48)),
             max_question_tokens=int(meta.get("max_question_tokens", 40)),
@@ -77,7 +83,7 @@ class Reader:
 
 
 def _config(folder: Path) -> dict:
-    path = folder / "config.json"
+    path = folder / CONFIG
     try:
         return json.loads(path.read_text())
     except FileNotFoundError:
@@ -90,14 +96,11 @@ def _verify(weights_file: Path, folder: Path) -> None:
     """The weights' sha256 against the folder's SHA256SUMS: a damaged file is named, not loaded."""
     if not weights_file.is_file():
         raise ReaderLoadError(f"The reader's weights file {weights_file} is missing; {RESTORE}.")
-    sums = folder / "SHA256SUMS"
     try:
-        expected = dict(
-            reversed(line.split(None, 1)) for line in sums.read_text().splitlines() if line
-        )
+        expected = read_checksums(folder)
     except (OSError, ValueError):
         raise ReaderLoadError(
-            f"The reader's checksum file {sums} is missing or damaged; {RESTORE}."
+            f"The reader's checksum file {folder / CHECKSUMS} is missing or damaged; {RESTORE}."
         ) from None
     digest = file_digest(weights_file)
     if expected.get(weights_file.name) != digest:

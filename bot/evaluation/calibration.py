@@ -37,6 +37,7 @@ from bot.answering.choice import SPAN_FEATURES, choice_scores
 from bot.answering.model import MODEL_FILE, AnsweringModel, load_model, save_model
 from bot.answering.pipeline import examine
 from bot.answering.question import AnswerType
+from bot.answering.reader_folder import WEIGHTS, write_checksums
 from bot.evaluation.datasets import (
     ANSWERABLE,
     NEAR_MISS,
@@ -102,7 +103,6 @@ class Cover:
 def run_calibration(args: argparse.Namespace, settings: Settings) -> int:
     """`footnote eval --calibrate`: fit, write the model and the report, print the figures."""
     from bot.engine import load_reader
-    from bot.training.export import write_checksums
 
     folder = load_reader(settings).folder
     result, model = calibrate(
@@ -337,7 +337,7 @@ def _cache_path(
 
     key = json.dumps(
         [
-            file_digest(reader.folder / "reader.safetensors"),
+            file_digest(reader.folder / WEIGHTS),
             dataset.sha256,
             len(dataset.questions),
             [settings.fusion, settings.dense_weight, settings.rrf_k, settings.candidates],

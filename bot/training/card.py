@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.training.export import CARD
+from bot.answering.reader_folder import CARD
 
 
 def write_card(

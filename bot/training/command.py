@@ -11,11 +11,19 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bot.answering.model import MODEL_FILE
+from bot.answering.reader_folder import (
+    CHECKPOINT,
+    CONFIG,
+    CURVE,
+    TRAINING,
+    WEIGHTS,
+    write_checksums,
+)
 from bot.shared_data import dev_half, require
 from bot.training.card import write_card
-from bot.training.curve import CURVE, LearningCurve
+from bot.training.curve import LearningCurve
 from bot.training.examples import QAExample
-from bot.training.export import export_reader, write_checksums
+from bot.training.export import export_reader
 from bot.training.features import featurize
 from bot.training.folds import (
     FOLDS,
@@ -30,7 +38,6 @@ from bot.training.near_misses import near_misses
 from bot.training.negatives import hard_negatives, same_article_negatives
 from bot.training.shared_norm import distractor_features
 from bot.training.train import (
-    CHECKPOINT,
     TrainConfig,
     predict_logits,
     train,
@@ -236,7 +243,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     (args.out / MODEL_FILE).unlink(missing_ok=True)
     _keep_curve(args.out, args.init_from, scored=curve is not None)
     write_json(
-        args.out / "training.json",
+        args.out / TRAINING,
         {
             "config": asdict(config) | {"base_model": "all-MiniLM-L6-v2"},
             "command": command,
@@ -309,12 +316,10 @@ def _keep_curve(out: Path, init_from: Path | None, *, scored: bool) -> None:
 
 def _stage(folder: Path) -> dict:
     """What the reader in `folder` was trained on (its training.json), for the new one's card."""
-    from bot.training.export import WEIGHTS
-
     if not (folder / WEIGHTS).is_file():
         raise SystemExit(f"footnote: --init-from {folder} holds no reader ({WEIGHTS} missing)")
     stage = {}
-    for name in ("training.json", "config.json"):
+    for name in (TRAINING, CONFIG):
         if (folder / name).is_file():
             stage |= json.loads((folder / name).read_text(encoding="utf-8"))
     command = stage.get("footnote_reader", {}).get("command", stage.get("command"))

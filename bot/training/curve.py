@@ -11,8 +11,6 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-CURVE = "learning_curve.json"
-
 
 class LearningCurve:
     """`on_step` for `train`: scores the model when the windows read pass each point, measured
@@ -51,4 +49,4 @@ def _renamed(figures: dict) -> dict:
     return {("scored" if k == "questions" else k): v for k, v in figures.items()}
 
 
-__all__ = ["CURVE", "LearningCurve"]
+__all__ = ["LearningCurve"]

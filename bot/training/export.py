@@ -13,13 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.store import file_digest
+from bot.answering.reader_folder import CONFIG, TOKENIZER, WEIGHTS
 
-WEIGHTS = "reader.safetensors"
-CONFIG = "config.json"
-TOKENIZER = "tokenizer.json"
-CARD = "MODEL_CARD.md"
-CHECKSUMS = "SHA256SUMS"
 WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
 
 
@@ -41,16 +36,6 @@ def export_reader(model, base_model: Path, out_dir: Path, reader_config: dict) -
     shutil.copyfile(base_model / TOKENIZER, out_dir / TOKENIZER)
 
 
-def write_checksums(out_dir: Path) -> None:
-    """SHA256SUMS over every file of the folder but itself, in `sha256sum -c` format."""
-    lines = [
-        f"{file_digest(path)}  {path.name}"
-        for path in sorted(out_dir.iterdir())
-        if path.is_file() and path.name not in (CHECKSUMS, "checkpoint.pt", "checkpoint.tmp")
-    ]
-    (out_dir / CHECKSUMS).write_text("\n".join(lines) + "\n")
-
-
 def _base_digest(base_model: Path) -> dict:
     from safetensors.numpy import load_file
 
@@ -63,12 +48,4 @@ def _base_digest(base_model: Path) -> dict:
     }
 
 
-__all__ = [
-    "CARD",
-    "CHECKSUMS",
-    "CONFIG",
-    "TOKENIZER",
-    "WEIGHTS",
-    "export_reader",
-    "write_checksums",
-]
+__all__ = ["WORD_EMBEDDINGS", "export_reader"]

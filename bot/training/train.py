@@ -18,11 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.answering.reader_folder import CHECKPOINT, WEIGHTS
 from bot.answering.windows import WindowTokenizer, pad
 from bot.training.features import Feature
 from bot.training.shared_norm import shared_loss
-
-CHECKPOINT = "checkpoint.pt"
 
 
 @dataclass(frozen=True)
@@ -143,8 +142,6 @@ def load_reader_weights(model, folder: Path) -> None:
     model's own and stay) into the torch `model`; ValueError when they do not fit it."""
     import torch
     from safetensors.numpy import load_file
-
-    from bot.training.export import WEIGHTS
 
     prefix = model.base_model_prefix + "."
     state = {
@@ -316,7 +313,6 @@ def write_json(path: Path, value: object) -> None:
 
 
 __all__ = [
-    "CHECKPOINT",
     "TrainConfig",
     "group_batches",
     "load_reader_weights",
