@@ -191,15 +191,7 @@ def retrieve(
     `allowed` (Index.allowed of a Scope) the chunks that may be hits.
     """
     return index.searcher.search(
-        text,
-        k,
-        method=method or settings.fusion,
-        dense_weight=settings.dense_weight,
-        rrf_k=settings.rrf_k,
-        candidates=max(settings.candidates, k),
-        query_vector=vector,
-        sentence_share=settings.sentence_share,
-        allowed=allowed,
+        text, k, config=settings.retrieval, method=method, query_vector=vector, allowed=allowed
     )
 
 

@@ -10,8 +10,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from index.search import RetrievalConfig
+
 ENV_PREFIX = "FOOTNOTE_"
 DEFAULT_CORPUS = (Path("seeds"),)
+_RETRIEVAL = RetrievalConfig()  # retrieval's own defaults, defined in index/search.py
 
 
 @dataclass(frozen=True)
@@ -32,12 +35,12 @@ class Settings:
 
     # Retrieval.
     k: int = 5
-    fusion: str = "weighted"  # "weighted" (min-max normalised sum) or "rrf"
-    # With chunk vectors pooled from their sentences: SQuAD hit@1/hit@5 81.0%/95.2% (README, Speed)
-    dense_weight: float = 0.6
-    rrf_k: int = 60
-    candidates: int = 50  # per retriever, before fusion
-    sentence_share: float = 0.7  # of a chunk's dense score that comes from its best sentence
+    # How a question is searched: RetrievalConfig (index/search.py) says what each one means.
+    fusion: str = _RETRIEVAL.fusion
+    dense_weight: float = _RETRIEVAL.dense_weight
+    rrf_k: int = _RETRIEVAL.rrf_k
+    candidates: int = _RETRIEVAL.candidates
+    sentence_share: float = _RETRIEVAL.sentence_share
     # Time words in a question ("last week", "in 2013", "latest"): "filter" keeps only the
     # period's articles, "boost" ranks them first, "off" ignores the words (index/time_words.py)
     time_words: str = "filter"
@@ -99,6 +102,17 @@ class Settings:
             raise SettingsError(
                 f"time words must be one of {', '.join(TIME_WORDS)}, not {self.time_words!r}"
             )
+
+    @property
+    def retrieval(self) -> RetrievalConfig:
+        """How retrieval searches, as these settings configure it."""
+        return RetrievalConfig(
+            fusion=self.fusion,
+            dense_weight=self.dense_weight,
+            rrf_k=self.rrf_k,
+            candidates=self.candidates,
+            sentence_share=self.sentence_share,
+        )
 
     @property
     def state_path(self) -> Path:

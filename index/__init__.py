@@ -22,7 +22,7 @@ from index.errors import (
 )
 from index.fusion import rrf_fusion, weighted_fusion
 from index.referents import resolve_referents
-from index.search import Hit, Searcher
+from index.search import Hit, RetrievalConfig, Searcher
 from index.sentences import Sentence, split_sentences
 from index.tokens import terms, tokenize
 
@@ -64,6 +64,7 @@ __all__ = [
     "ModelLoadError",
     "ModelMismatchError",
     "NoArticlesError",
+    "RetrievalConfig",
     "Searcher",
     "Sentence",
     "Skipped",

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 
 def weighted_fusion(
-    dense: Mapping[int, float], sparse: Mapping[int, float], dense_weight: float = 0.5
+    dense: Mapping[int, float], sparse: Mapping[int, float], dense_weight: float
 ) -> dict[int, float]:
     """dense_weight * minmax(dense) + (1 - dense_weight) * minmax(sparse), per document.
 
@@ -23,7 +23,7 @@ def weighted_fusion(
 
 
 def rrf_fusion(
-    dense_ranked: Sequence[int], sparse_ranked: Sequence[int], k: int = 60
+    dense_ranked: Sequence[int], sparse_ranked: Sequence[int], k: int
 ) -> dict[int, float]:
     """Reciprocal rank fusion: the sum of 1 / (k + rank) over the lists a document is in."""
     fused: dict[int, float] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index import open_index
+from index import RetrievalConfig, open_index
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +90,25 @@ def test_a_precomputed_query_vector_gives_the_same_hits(index, embedder):
     assert index.searcher.search(question, query_vector=vector) == index.searcher.search(question)
 
 
+def test_searching_with_no_settings_searches_as_footnote_is_configured(index, embedder):
+    """One default per tunable: the searcher's own defaults are the ones Footnote answers with
+    (they once disagreed: dense weight 0.5 against 0.6, sentence share 0.5 against 0.7)."""
+    from bot.engine import retrieve
+    from bot.settings import Settings
+
+    settings = Settings()
+    assert settings.retrieval == RetrievalConfig()
+    for question in ("When is the national day of protest?", "How many members does PCS have?"):
+        vector = embedder.encode([question])[0]
+        configured = retrieve(index, question, vector, settings, 5)
+        assert index.searcher.search(question, 5, query_vector=vector) == configured
+        other = RetrievalConfig(dense_weight=0.2, sentence_share=0.0)
+        scores = [
+            h.score for h in index.searcher.search(question, 5, config=other, query_vector=vector)
+        ]
+        assert scores != [h.score for h in configured]  # the config is what searches
+
+
 def test_k_and_method_are_checked(index):
     assert len(index.searcher.search("strike", k=2)) == 2
     assert len(index.searcher.search("strike", k=100)) == len(index.chunks)
@@ -112,11 +131,15 @@ def test_sentences_in_a_chunk_come_with_their_vectors(index, embedder):
 def test_dense_score_mixes_the_chunk_with_its_best_sentence(index, embedder):
     question = "Who is the leader of the Royal College of Nursing?"
     vector = embedder.encode([question])[0]
-    hits = index.searcher.search(question, k=5, method="dense", sentence_share=0.5)
+    hits = index.searcher.search(
+        question, k=5, method="dense", config=RetrievalConfig(sentence_share=0.5)
+    )
     for hit in hits:
         chunk_vector = index.dense.vectors()[index.chunks.index(hit.chunk)]
         _, sentence_vectors = index.sentences_in(hit.chunk)
         expected = 0.5 * chunk_vector @ vector + 0.5 * (sentence_vectors @ vector).max()
         assert hit.dense_score == pytest.approx(float(expected), abs=1e-3)
-    plain = index.searcher.search(question, k=1, method="dense", sentence_share=0.0)
+    plain = index.searcher.search(
+        question, k=1, method="dense", config=RetrievalConfig(sentence_share=0.0)
+    )
     assert plain[0].dense_score == pytest.approx(float((index.dense.vectors() @ vector).max()))

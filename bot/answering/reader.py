@@ -19,7 +19,14 @@ from bot.answering.reader_folder import (
     WEIGHTS,
     read_checksums,
 )
-from bot.answering.windows import Window, WindowTokenizer, pad
+from bot.answering.windows import (
+    MAX_LENGTH,
+    MAX_QUESTION_TOKENS,
+    STRIDE,
+    Window,
+    WindowTokenizer,
+    pad,
+)
 from index.errors import FootnoteError
 from index.store import file_digest
 
@@ -63,9 +70,9 @@ class Reader:
         self.head_bias = np.asarray(weights["qa_outputs.bias"], dtype=np.float32)
         self.tokenizer = WindowTokenizer(
             folder / TOKENIZER,
-            max_length=int(meta.get("max_length", 128)),
-            stride=int(meta.get("stride", 48)),
-            max_question_tokens=int(meta.get("max_question_tokens", 40)),
+            max_length=int(meta.get("max_length", MAX_LENGTH)),
+            stride=int(meta.get("stride", STRIDE)),
+            max_question_tokens=int(meta.get("max_question_tokens", MAX_QUESTION_TOKENS)),
         )
         self.held_out = tuple(meta.get("held_out", ()))
         self.trained_on = tuple(meta.get("trained_on", ()))

@@ -26,7 +26,7 @@ from bot.evaluation.metrics import contains_answer, first_relevant_rank
 from bot.settings import Settings
 from index import Embedder, Index
 from index.scope import Scope
-from index.search import Hit
+from index.search import Hit, RetrievalConfig
 
 RETRIEVER_NAMES = ("bm25", "dense", "hybrid")
 RANK_DEPTH = 10  # hits kept per question for hit@1..10 and MRR@10
@@ -39,8 +39,8 @@ class Retriever:
 
     name: str
     method: str
-    dense_weight: float = 0.5
-    rrf_k: int = 60
+    dense_weight: float = RetrievalConfig.dense_weight
+    rrf_k: int = RetrievalConfig.rrf_k
     time_words: str | None = None  # "filter", "boost" or "off"; None: the settings'
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answering.reader_folder import CHECKPOINT, WEIGHTS
-from bot.answering.windows import WindowTokenizer, pad
+from bot.answering.windows import MAX_LENGTH, STRIDE, WindowTokenizer, pad
 from bot.training.features import Feature
 from bot.training.shared_norm import shared_loss
 
@@ -34,8 +34,8 @@ class TrainConfig:
     batch_size: int = 16
     warmup: float = 0.1  # share of the steps over which the learning rate ramps up
     weight_decay: float = 0.01
-    max_length: int = 128
-    stride: int = 48
+    max_length: int = MAX_LENGTH  # tokens per window (bot/answering/windows.py)
+    stride: int = STRIDE
     seed: int = 13
     unanswerable_share: float = 1.0  # of the unanswerable training questions, drawn by the seed
     negatives: int = 0  # hard-negative passages per answerable question (bot/training/negatives)
