@@ -30,9 +30,9 @@ from index import (
     build_index,
     open_index,
 )
+from index.index_folder import index_sources, read_manifest
 from index.recency import rerank
 from index.scope import Scope
-from index.store import index_sources, read_manifest
 from index.time_words import TimeWords, read_time_words, within
 
 

@@ -27,23 +27,25 @@ from index.sentences import Sentence, split_sentences
 from index.tokens import terms, tokenize
 
 if TYPE_CHECKING:
-    from index.build import CHUNK_VECTORS, BuildReport, build_index
+    from index.build import BuildReport, build_index
     from index.dense import DenseIndex
     from index.distributed import build_index_on_ray
     from index.embedder import Embedder
+    from index.index import Index
+    from index.opening import open_index
+    from index.planning import CHUNK_VECTORS
     from index.sparse import BM25Index
-    from index.store import Index, open_index
 
 _LAZY = {
-    "CHUNK_VECTORS": "index.build",
+    "CHUNK_VECTORS": "index.planning",
     "BuildReport": "index.build",
     "build_index": "index.build",
     "build_index_on_ray": "index.distributed",
     "DenseIndex": "index.dense",
     "Embedder": "index.embedder",
     "BM25Index": "index.sparse",
-    "Index": "index.store",
-    "open_index": "index.store",
+    "Index": "index.index",
+    "open_index": "index.opening",
 }
 
 __all__ = [

@@ -36,20 +36,11 @@ from index.articles import (
     read_file,
     read_jsonl_lines,
 )
-from index.build import (
-    BuildReport,
-    Planned,
-    Previous,
-    embed_plans,
-    plan_article,
-    prepare_index_dir,
-    previous_index,
-    require_articles,
-    require_sources,
-    write_index,
-)
+from index.build import BuildReport, require_articles, require_sources, write_index
 from index.embedder import Embedder
 from index.errors import FootnoteError
+from index.planning import Planned, Previous, embed_plans, plan_article, previous_index
+from index.swapping import prepare_index_dir
 
 # A .jsonl larger than this is read as shards of about this size, by as many tasks.
 JSONL_SHARD_BYTES = 8 * 2**20
@@ -386,7 +377,7 @@ def _plan_and_embed(
 
 
 class PlanAndEmbed:
-    """Ray Data actor: plans and embeds batches of articles with index.build's own functions,
+    """Ray Data actor: plans and embeds batches of articles with index.planning's own functions,
     with one Embedder loaded once for all the batches it is given."""
 
     def __init__(self, model: str, previous: Any, chunking: tuple[int, int]) -> None:

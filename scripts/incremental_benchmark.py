@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index import Embedder, build_index, split_sentences  # noqa: E402
+from index.index_folder import MANIFEST  # noqa: E402
 from index.packing import Pooled  # noqa: E402
-from index.store import MANIFEST  # noqa: E402
 
 ARTICLES = int(os.environ.get("FOOTNOTE_BENCH_ARTICLES", 10_000))
 ADDED = 20

@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.engine import Footnote
 from bot.settings import Settings
 from index import Embedder, IndexCorruptError, open_index
-from index.store import DENSE, SENTENCE_VECTORS
+from index.index_folder import DENSE, SENTENCE_VECTORS
 
 QUESTION = "When is the TUC day of protest?"
 

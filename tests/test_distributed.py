@@ -166,8 +166,8 @@ def test_plans_cross_the_cluster_whole(embedder):
     import dataclasses
 
     from index import read_articles
-    from index.build import Previous, embed_plans, plan_article
     from index.distributed import _plan, _plan_columns
+    from index.planning import Previous, embed_plans, plan_article
 
     articles, _ = read_articles([SEEDS])
     plans, _ = embed_plans([plan_article(a, Previous(), 100, 1) for a in articles], embedder)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from index import IndexCorruptError, open_index
-from index.store import DENSE, SENTENCE_VECTORS
+from index.index_folder import DENSE, SENTENCE_VECTORS
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -23,7 +23,7 @@ from index import (
     build_index,
     open_index,
 )
-from index.store import ALIASES, DATA_FILES, FORMAT_VERSION, MANIFEST, REFERENTS
+from index.index_folder import ALIASES, DATA_FILES, FORMAT_VERSION, MANIFEST, REFERENTS
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = {
@@ -182,7 +182,7 @@ def test_rebuilds_reuse_vectors_of_unchanged_articles(built, copy_of_index, embe
 def test_an_incremental_rebuild_reads_only_new_text_and_equals_a_fresh_build(
     built, copy_of_index, embedder, tmp_path, monkeypatch
 ):
-    import index.build as building
+    import index.planning as building
 
     corpus, _, _ = built
     changed = write_corpus(tmp_path / "changed", ARTICLES)

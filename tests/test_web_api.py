@@ -65,7 +65,7 @@ def test_an_index_file_cut_under_the_server_is_a_clear_503_not_a_500(
 
     from bot.engine import Footnote
     from index import open_index
-    from index.store import SENTENCE_VECTORS
+    from index.index_folder import SENTENCE_VECTORS
 
     copy = tmp_path / "index"
     shutil.copytree(seeds_index_dir, copy)
