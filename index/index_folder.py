@@ -23,8 +23,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from index.checksums import file_digest
 from index.errors import IndexCorruptError, IndexMissingError
-from index.store import file_digest
 
 FORMAT_VERSION = 4  # 2: BM25 indexes stems; 3: aliases and referents; 4: outlets
 MANIFEST = "manifest.json"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from index.checksums import file_digest
 from index.embedder import Embedder
 from index.index_folder import (
     ALIASES,
@@ -37,7 +38,6 @@ from index.planning import (
     text_rules,
 )
 from index.sparse import BM25Index
-from index.store import file_digest
 from index.swapping import fsync
 
 if TYPE_CHECKING:

@@ -4,7 +4,8 @@ Issue 27 asks that, with a strong reader, span choice follow the reader's scores
 it makes redundant go, when removing them does not lower the held-out figures. This reads every
 calibration question once (the calibration cache makes a second run take seconds), then refits
 the answering model in the same folds by article with some features held at weight 0, or the
-wrong-type rule off, and prints each variant's held-out figures beside the full model's:
+wrong-type rule off, and prints each variant's held-out figures beside the full model's, then
+the same with the refusal threshold's target (--refuse-target) swept:
 
     python scripts/ablation.py [--out docs/ablation.json]
 
@@ -45,6 +46,9 @@ VARIANTS: dict[str, tuple[str, ...]] = {
 }
 
 
+SWEEP = (0.95, 0.98, 0.99)  # the default, 0.97, is the full model's row
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, help="also write the figures here as JSON")
@@ -63,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
         results["no wrong-type rule"] = held_out_figures(gathered.items, folds)
     finally:
         answerability.wrong_type = rule
+    # The threshold's target, the one trade-off left to the user: answering against refusing.
+    for target in SWEEP:
+        folds, _ = fit_folds(gathered, refuse_target=target)
+        results[f"refuse target {target}"] = held_out_figures(gathered.items, folds)
     print(render(results))
     if args.out:
         args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

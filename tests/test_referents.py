@@ -7,8 +7,8 @@ import json
 import pytest
 
 from index import Sentence, build_index, open_index, resolve_referents, split_sentences
+from index.checksums import file_digest
 from index.index_folder import MANIFEST, REFERENTS
-from index.store import file_digest
 
 PCS = "Public and Commercial Services Union (PCS)"
 

@@ -27,8 +27,8 @@ from bot.answering.windows import (
     WindowTokenizer,
     pad,
 )
+from index.checksums import file_digest
 from index.errors import FootnoteError
-from index.store import file_digest
 
 RESTORE = (
     "restore it with `git checkout -- bot/models/reader` (or reinstall footnote), "

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.store import file_digest
+from index.checksums import file_digest
 
 PACKAGED_READER = Path(__file__).resolve().parent.parent / "models" / "reader"
 

@@ -333,7 +333,7 @@ def _cache_path(
     """Where one set's Items (or Covers) are kept: they depend only on these, and take
     minutes to compute."""
     from bot.evaluation.corpus import default_cache_root
-    from index.store import file_digest
+    from index.checksums import file_digest
 
     key = json.dumps(
         [

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.training.examples import QAExample, load_examples
 from bot.training.folds import split_by_article
-from index.store import file_digest
+from index.checksums import file_digest
 
 # Licences of the shared QA sets (../shared/data/README.md), recorded beside their digests.
 LICENCES = {
