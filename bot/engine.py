@@ -31,6 +31,7 @@ from index import (
     open_index,
 )
 from index.index_folder import index_sources, read_manifest
+from index.passages import passages_of
 from index.recency import rerank
 from index.scope import Scope
 from index.time_words import TimeWords, read_time_words, within
@@ -112,11 +113,11 @@ class Footnote:
         s = self.settings
         words = time_words_of(query.text, scope, s)
         hits = retrieve_in_time(index, search_text, query_vector, s, k or s.k, scope, words)
+        passages = passages_of(index, hits)
         retrieved = time.perf_counter()
         answer = answer_question(
             query.text,
-            hits,
-            index,
+            passages,
             self.reader,
             self.model,
             query_vector,

@@ -21,6 +21,7 @@ from index.errors import (
     NoArticlesError,
 )
 from index.fusion import rrf_fusion, weighted_fusion
+from index.passages import Lexicon, Passage, Passages, passages_of
 from index.referents import resolve_referents
 from index.search import Hit, RetrievalConfig, Searcher
 from index.sentences import Sentence, split_sentences
@@ -63,9 +64,12 @@ __all__ = [
     "Index",
     "IndexCorruptError",
     "IndexMissingError",
+    "Lexicon",
     "ModelLoadError",
     "ModelMismatchError",
     "NoArticlesError",
+    "Passage",
+    "Passages",
     "RetrievalConfig",
     "Searcher",
     "Sentence",
@@ -75,6 +79,7 @@ __all__ = [
     "chunk_article",
     "find_aliases",
     "open_index",
+    "passages_of",
     "read_articles",
     "resolve_referents",
     "rrf_fusion",

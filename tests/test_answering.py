@@ -7,6 +7,7 @@ import pytest
 
 from bot.answering import ABSTAIN_TEXT, answer_question
 from bot.answering.terms import content_stems
+from index import passages_of
 
 TUC_SENTENCE = (
     "A national day of protest will be held on 1 February, the Trades Union Congress (TUC), "
@@ -166,8 +167,7 @@ def test_a_question_that_asks_no_date_is_not_answered_with_a_date(engine, questi
 def test_no_hits_abstains(engine):
     answer = answer_question(
         "Who leads the RCN?",
-        [],
-        engine.index,
+        passages_of(engine.index, []),
         engine.reader,
         engine.model,
         engine.embedder.encode(["Who leads the RCN?"])[0],
@@ -197,6 +197,7 @@ def test_dependent_sentence_is_quoted_with_the_one_before(engine):
 def answer_with(engine, question: str, *, threshold: float):
     vector = engine.embedder.encode([question])[0]
     hits = engine.index.searcher.search(question, k=engine.settings.k, query_vector=vector)
+    passages = passages_of(engine.index, hits)
     return answer_question(
-        question, hits, engine.index, engine.reader, engine.model, vector, threshold=threshold
+        question, passages, engine.reader, engine.model, vector, threshold=threshold
     )

@@ -167,13 +167,15 @@ def test_calibration_confidence_is_what_answering_decides(engine, embedder, sett
     from bot.answering.answerability import covered_features
     from bot.answering.pipeline import examine
     from bot.evaluation.calibration import Item, _confidence
+    from index import passages_of
 
     index, reader, model = engine.index, engine.reader, engine.model
     questions = load_dataset(SEEDS_QA).questions[:12]
     vectors = embedder.encode([q.question for q in questions])
     for q, vector in zip(questions, vectors, strict=True):
         hits = index.searcher.search(q.question, settings.k, query_vector=vector)
-        found = examine(q.question, hits, index, reader, model, vector)
+        passages = passages_of(index, hits)
+        found = examine(q.question, passages, reader, model, vector)
         f1 = np.zeros(len(found.options.items))
         item = Item(
             "seeds",
@@ -186,7 +188,7 @@ def test_calibration_confidence_is_what_answering_decides(engine, embedder, sett
             False,
             found.candidates.kind,
         )
-        answer = answer_question(q.question, hits, index, reader, model, vector, threshold=0.0)
+        answer = answer_question(q.question, passages, reader, model, vector, threshold=0.0)
         assert answer.confidence == pytest.approx(_confidence(item, model), abs=1e-9)
 
 

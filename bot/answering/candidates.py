@@ -17,7 +17,7 @@ from bot.answering.terms import is_content
 from index.tokens import stem, tokenize
 
 if TYPE_CHECKING:
-    from index import Index
+    from index.passages import Lexicon, Passages
     from index.search import Hit
     from index.sentences import Sentence
 
@@ -58,7 +58,7 @@ class Candidate:
 
     sentence: Sentence
     vector: np.ndarray
-    hits: tuple[int, ...]  # positions in `hits` of every passage that contains the sentence
+    hits: tuple[int, ...]  # positions in `passages` of every passage that contains the sentence
     previous: tuple[str, int, int] | None  # (article_id, start, end) of the sentence before it
 
 
@@ -100,32 +100,35 @@ class QuestionTerms:
 
 def find_candidates(
     question: str,
-    hits: Sequence[Hit],
-    index: Index,
+    passages: Passages,
     question_vector: np.ndarray,
     *,
     context: Sequence[str] = (),
+    expanded: str | None = None,
 ) -> Candidates:
-    """Every distinct sentence inside `hits` with its features and prior score."""
+    """Every distinct sentence inside `passages` with its features and prior score.
+
+    `expanded` is the question with its aliases spelled out (`Lexicon.expand`), when the
+    caller has it already.
+    """
     kind = answer_type(question, context)
-    items = _candidates(hits, index)
+    items = _candidates(passages)
     if not items:
         return Candidates([], np.zeros((0, len(FEATURES))), np.zeros(0), 0.0, kind)
-    sparse = index.sparse
-    expand = getattr(index, "expand", None)
+    lexicon = passages.lexicon
     terms = question_terms(
-        expand(question) if expand else question,
+        lexicon.expand(question) if expanded is None else expanded,
         kind,
         tokenize,
-        lambda token: sparse.idf(stem(token)) if stem(token) in sparse.vocab else None,
-        _unseen_idf(index),
+        lambda token: lexicon.idf(stem(token)),
+        _unseen_idf(lexicon),
         context=context,
     )
     cosines = np.stack([c.vector for c in items]) @ np.asarray(question_vector)
+    hits = passages.hits
     relevance = _relevance(hits)
     tokens = [tokenize(c.sentence.text) for c in items]
     previous = _previous(items)
-    referents = getattr(index, "referents", None)
     features = np.stack(
         [
             sentence_features(
@@ -135,7 +138,7 @@ def find_candidates(
                 float(cosines[i]),
                 max(relevance[h] for h in c.hits),
                 previous=tokens[previous[i]] if previous[i] is not None else (),
-                referents=referents(c.sentence) if referents else (),
+                referents=lexicon.referents(c.sentence),
             )
             for i, c in enumerate(items)
         ]
@@ -232,11 +235,11 @@ def _match(question_stem: str, present: set[str]) -> float:
     return 0.0
 
 
-def _candidates(hits: Sequence[Hit], index: Index) -> list[Candidate]:
-    """Every sentence inside the hits, once each, with the hits (passages) that contain it."""
+def _candidates(passages: Passages) -> list[Candidate]:
+    """Every sentence inside the passages, once each, with the passages that contain it."""
     found: dict[tuple[str, int, int], Candidate] = {}
-    for position, hit in enumerate(hits):
-        sentences, vectors = index.sentences_in(hit.chunk)
+    for position, passage in enumerate(passages):
+        sentences, vectors = passage.sentences, passage.vectors
         for at, (sentence, vector) in enumerate(zip(sentences, vectors, strict=True)):
             key = _key(sentence)
             seen = found.get(key)
@@ -271,13 +274,13 @@ def _top_dense(hits: Sequence[Hit], fallback: float) -> float:
     return max(dense) if dense else fallback
 
 
-def _unseen_idf(index: Index) -> float:
+def _unseen_idf(lexicon: Lexicon) -> float:
     """The weight of a question word no passage contains: that of the rarest indexed word.
 
     A word the corpus has never seen is at least as telling as its rarest one ("2022",
     "football"); weighing it more would let one paraphrased word sink an answerable question.
     """
-    n = index.sparse.n_docs
+    n = lexicon.n_docs
     return max(math.log((n - 0.5) / 1.5), 1.0)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,7 +18,9 @@ from bot.answering.question import AnswerType
 from bot.answering.reading import Reading
 from bot.answering.short_answer import clean_span, has_new_value, is_only_value
 from bot.answering.terms import content_stems
-from index.chunking import Chunk
+
+if TYPE_CHECKING:
+    from index.passages import Passages
 
 SPAN_FEATURES = (
     "reader",  # start + end logit of the span
@@ -59,13 +62,12 @@ def span_options(
     question: str,
     candidates: Candidates,
     reading: Reading,
-    article_text: Mapping[str, str],
-    passages: Sequence[Chunk],
+    passages: Passages,
     *,
     avoid: Sequence[str] = (),
 ) -> Options:
-    """One option per distinct cleaned span that one of `passages` (the retrieved chunks) holds
-    whole, with its features.
+    """One option per distinct cleaned span that one of the retrieved `passages` holds whole,
+    with its features.
 
     A span outside every candidate sentence is still an option, but one that reaches past every
     retrieved passage is not: the reader's windows merge neighbouring sentences of one article
@@ -79,7 +81,7 @@ def span_options(
     items: list[SpanOption] = []
     rows: list[list[float]] = []
     for position, span in enumerate(reading.spans):
-        text = article_text[span.source]
+        text = passages.article(span.source).text
         start, end = clean_span(text, span.start, span.end)
         key = (span.source, start, end)
         if start >= end or key in seen or not _held(passages, span.source, start, end):
@@ -112,8 +114,9 @@ def span_options(
     return Options(items, features)
 
 
-def _held(passages: Sequence[Chunk], article: str, start: int, end: int) -> bool:
-    return any(p.article_id == article and p.start <= start and end <= p.end for p in passages)
+def _held(passages: Passages, article: str, start: int, end: int) -> bool:
+    chunks = (p.chunk for p in passages)
+    return any(c.article_id == article and c.start <= start and end <= c.end for c in chunks)
 
 
 def choice_scores(features: np.ndarray, weights: Mapping[str, float]) -> np.ndarray:

@@ -14,9 +14,8 @@ from bot.answering.terms import content_stems
 from index.tokens import tokenize
 
 if TYPE_CHECKING:
-    from index import Index
     from index.chunking import Chunk
-    from index.search import Hit
+    from index.passages import Passage, Passages
 
 # A sentence opening like this leans on the one before it for its meaning ("It will stage...").
 _DEPENDENT_OPENING = re.compile(
@@ -30,14 +29,14 @@ _MIN_WORDS = 6  # a shorter sentence (a heading, a fragment) gets its successor 
 
 @dataclass(frozen=True)
 class Quote:
-    """The verbatim answer: characters [start, end) of the cited hit's article."""
+    """The verbatim answer: characters [start, end) of the cited passage's article."""
 
-    hit: Hit
+    passage: Passage
     start: int
     end: int
 
 
-def quote(option: SpanOption, hits: Sequence[Hit], index: Index) -> Quote:
+def quote(option: SpanOption, passages: Passages) -> Quote:
     """The sentence(s) holding the span, inside one retrieved passage that holds them all.
 
     A quote that leans on its predecessor ("It will stage...") gets it prepended, and a
@@ -45,14 +44,14 @@ def quote(option: SpanOption, hits: Sequence[Hit], index: Index) -> Quote:
     its own and stay one contiguous span inside citation [1].
     """
     owners = [
-        h
-        for h in hits
-        if h.chunk.article_id == option.article_id
-        and h.chunk.start <= option.start
-        and option.end <= h.chunk.end
+        p
+        for p in passages
+        if p.chunk.article_id == option.article_id
+        and p.chunk.start <= option.start
+        and option.end <= p.chunk.end
     ]
-    for hit in owners:
-        sentences, _ = index.sentences_in(hit.chunk)
+    for passage in owners:
+        sentences = passage.sentences
         first = next(i for i, s in enumerate(sentences) if s.end > option.start)
         last = next(i for i, s in enumerate(sentences) if s.end >= option.end)
         dependent = bool(_DEPENDENT_OPENING.match(sentences[first].text))
@@ -62,44 +61,43 @@ def quote(option: SpanOption, hits: Sequence[Hit], index: Index) -> Quote:
         first -= 1
     if first == last and len(sentences[first].text.split()) < _MIN_WORDS:
         last = min(last + 1, len(sentences) - 1)
-    return Quote(hit, sentences[first].start, sentences[last].end)
+    return Quote(passage, sentences[first].start, sentences[last].end)
 
 
 def supporting(
     chosen: int,
     options: Options,
     scores: Sequence[float],
-    hits: Sequence[Hit],
-    cited: Hit,
+    passages: Passages,
+    cited: Passage,
     *,
     margin: float,
     limit: int,
-) -> list[Hit]:
+) -> list[Passage]:
     """Other passages holding the same answer in an option that scores within `margin` of it.
 
     Passages overlapping an already cited one, or near-copies of it, are left out.
     """
     answer = content_stems(options.items[chosen].text)
     floor = scores[chosen] - margin
-    chosen_hits: list[Hit] = []
+    chosen_passages: list[Passage] = []
     for i in sorted(range(len(options.items)), key=lambda j: -scores[j]):
         item = options.items[i]
         if i == chosen or scores[i] < floor or content_stems(item.text) != answer:
             continue
-        for hit in hits:
-            c = hit.chunk
+        for passage in passages:
+            c = passage.chunk
             inside = c.article_id == item.article_id and c.start <= item.start < c.end
-            if inside and not any(_overlapping(c, o.chunk) for o in [cited, *chosen_hits]):
-                chosen_hits.append(hit)
+            if inside and not any(_overlapping(c, o.chunk) for o in [cited, *chosen_passages]):
+                chosen_passages.append(passage)
                 break
-        if len(chosen_hits) + 1 >= limit:
+        if len(chosen_passages) + 1 >= limit:
             break
-    return chosen_hits
+    return chosen_passages
 
 
-def citation(n: int, hit: Hit, index: Index) -> Citation:
-    chunk = hit.chunk
-    article = index.articles[chunk.article_id]
+def citation(n: int, passage: Passage) -> Citation:
+    chunk, article = passage.chunk, passage.article
     return Citation(
         n=n,
         article_id=chunk.article_id,
@@ -108,7 +106,7 @@ def citation(n: int, hit: Hit, index: Index) -> Citation:
         start=chunk.start,
         end=chunk.end,
         text=chunk.text,
-        score=float(hit.score),
+        score=float(passage.hit.score),
         outlet=article.outlet,
     )
 

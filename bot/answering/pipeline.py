@@ -21,8 +21,7 @@ from bot.answering.reports import order_reports
 
 if TYPE_CHECKING:
     from bot.answering.reader import Reader
-    from index import Index
-    from index.search import Hit
+    from index.passages import Passages
     from index.time_words import TimeWords
 
 
@@ -57,8 +56,7 @@ class Decision:
 
 def examine(
     question: str,
-    hits: Sequence[Hit],
-    index: Index,
+    passages: Passages,
     reader: Reader,
     model: AnsweringModel,
     question_vector: np.ndarray,
@@ -67,13 +65,18 @@ def examine(
     shown: Sequence[str] = (),
     avoid: Sequence[str] = (),
 ) -> Examined:
-    """Candidates, the reader's spans and the span options of a question over `hits`.
+    """Candidates, the reader's spans and the span options of a question over `passages`.
 
     `shown` holds answers the conversation has already quoted: their sentences are always read
     (a follow-up is often answered by the sentence just shown). `avoid` holds short answers
     already given, which a follow-up does not ask for again.
     """
-    candidates = find_candidates(question, hits, index, question_vector, context=context)
+    # Spans are judged against the question with its aliases spelled out: "Royal College of
+    # Nursing" only restates "Who is in charge of the RCN?", it does not answer it.
+    expanded = passages.lexicon.expand(question)
+    candidates = find_candidates(
+        question, passages, question_vector, context=context, expanded=expanded
+    )
     must_read = [
         i for i, c in enumerate(candidates.items) if any(c.sentence.text in s for s in shown)
     ]
@@ -81,19 +84,12 @@ def examine(
         reader,
         question,
         candidates,
-        hits,
-        index,
+        passages,
         sentences=model.sentences,
         windows=model.windows,
         must_read=must_read,
     )
-    texts = {a: index.articles[a].text for a in {s.source for s in reading.spans}}
-    # Spans are judged against the question with its aliases spelled out: "Royal College of
-    # Nursing" only restates "Who is in charge of the RCN?", it does not answer it.
-    passages = [h.chunk for h in hits]
-    options = span_options(
-        index.expand(question), candidates, reading, texts, passages, avoid=avoid
-    )
+    options = span_options(expanded, candidates, reading, passages, avoid=avoid)
     return Examined(candidates, reading, options)
 
 
@@ -117,8 +113,7 @@ def decide(examined: Examined, model: AnsweringModel) -> Decision | None:
 
 def answer_question(
     question: str,
-    hits: Sequence[Hit],
-    index: Index,
+    passages: Passages,
     reader: Reader,
     model: AnsweringModel,
     question_vector: np.ndarray,
@@ -131,19 +126,19 @@ def answer_question(
     avoid: Sequence[str] = (),
     newest: Newest | None = None,
 ) -> Answer:
-    """Answer `question` from `hits` with a verbatim span and its sentence, or abstain.
+    """Answer `question` from its retrieved `passages` with a verbatim span and its sentence,
+    or abstain.
 
     `threshold` overrides the model's abstention threshold; `context` holds earlier questions
     of a conversation, oldest first (see `examine` for `shown` and `avoid`); with `newest`,
     passages of different dates that answer differently give the newest report first and the
     others as earlier ones (`reports.order_reports`).
     """
-    if not hits:
+    if not passages:
         return abstention(question)
     examined = examine(
         question,
-        hits,
-        index,
+        passages,
         reader,
         model,
         question_vector,
@@ -157,42 +152,42 @@ def answer_question(
         return abstention(question, 0.0)
     best, older, p = decision.best, (), decision.confidence
     if newest is not None:
-        best, older, p = _newest_report(examined, decision, index, model, newest, cut)
+        best, older, p = _newest_report(examined, decision, passages, model, newest, cut)
     if p < cut:
         return abstention(question, p)
     option = examined.options.items[best]
-    quoted = quote(option, hits, index)
+    quoted = quote(option, passages)
     extra = supporting(
         best,
         examined.options,
         decision.scores,
-        hits,
-        quoted.hit,
+        passages,
+        quoted.passage,
         margin=citation_margin,
         limit=max_citations,
     )
-    cited = [quoted.hit, *extra]
+    cited = [quoted.passage, *extra]
     earlier = []
     for i in older:
-        report = quote(examined.options.items[i], hits, index)
-        if report.hit not in cited:
-            cited.append(report.hit)
-        text = index.articles[report.hit.chunk.article_id].text
+        report = quote(examined.options.items[i], passages)
+        if report.passage not in cited:
+            cited.append(report.passage)
+        text = report.passage.article.text
         earlier.append(
             Earlier(
-                n=cited.index(report.hit) + 1,
-                date=index.articles[report.hit.chunk.article_id].date,
+                n=cited.index(report.passage) + 1,
+                date=report.passage.article.date,
                 answer=text[report.start : report.end],
                 short_answer=examined.options.items[i].text,
             )
         )
-    article = index.articles[quoted.hit.chunk.article_id]
+    article = quoted.passage.article
     answer = Answer(
         question=question,
         answer=article.text[quoted.start : quoted.end],
         short_answer=option.text,
         abstained=False,
-        citations=tuple(citation(n, h, index) for n, h in enumerate(cited, 1)),
+        citations=tuple(citation(n, passage) for n, passage in enumerate(cited, 1)),
         confidence=p,
         span=(option.start, option.end),
         earlier=tuple(earlier),
@@ -203,7 +198,7 @@ def answer_question(
 def _newest_report(
     examined: Examined,
     decision: Decision,
-    index: Index,
+    passages: Passages,
     model: AnsweringModel,
     newest: Newest,
     cut: float,
@@ -216,7 +211,7 @@ def _newest_report(
         decision.best,
         examined.options,
         decision.scores,
-        lambda article_id: _day(index, article_id),
+        lambda article_id: _day(passages, article_id),
         margin=newest.margin,
         limit=newest.limit,
         in_period=period.holds if period is not None and period.period else _anywhen,
@@ -237,8 +232,8 @@ def _newest_report(
     return decision.best, (), decision.confidence
 
 
-def _day(index: Index, article_id: str) -> dt.date | None:
-    date = index.articles[article_id].date
+def _day(passages: Passages, article_id: str) -> dt.date | None:
+    date = passages.article(article_id).date
     return dt.date.fromisoformat(date) if date else None
 
 

@@ -14,8 +14,7 @@ from bot.answering.windows import Window, around
 
 if TYPE_CHECKING:
     from bot.answering.reader import Reader
-    from index import Index
-    from index.search import Hit
+    from index.passages import Passages
 
 
 @dataclass(frozen=True)
@@ -38,8 +37,7 @@ def read(
     reader: Reader,
     question: str,
     candidates: Candidates,
-    hits: Sequence[Hit],
-    index: Index,
+    passages: Passages,
     *,
     sentences: int,
     windows: int,
@@ -54,7 +52,7 @@ def read(
 
     def neighbours(i: int) -> tuple[int, int]:
         item = items[i]
-        in_chunk, _ = index.sentences_in(hits[item.hits[0]].chunk)
+        in_chunk = passages[item.hits[0]].sentences
         at = next(j for j, s in enumerate(in_chunk) if s.start == item.sentence.start)
         return in_chunk[max(at - 1, 0)].start, in_chunk[min(at + 1, len(in_chunk) - 1)].end
 
@@ -62,7 +60,7 @@ def read(
     ranges = around(keys, neighbours, windows)
     tokenizer = reader.tokenizer
     question_ids = tokenizer.question_ids(question)
-    texts = [index.articles[a].text[s:e] for a, s, e in ranges]
+    texts = [passages.article(a).text[s:e] for a, s, e in ranges]
     made: list[Window] = []
     for (article, start, _), (ids, offsets) in zip(ranges, tokenizer.tokens(texts), strict=True):
         made.extend(tokenizer.windows(question_ids, ids, offsets, base=start, source=article))

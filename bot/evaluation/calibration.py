@@ -53,6 +53,7 @@ from bot.evaluation.metrics import f1_score, share
 from bot.evaluation.runner import Retriever, encode_questions, held_out_of_reader, search
 from bot.settings import Settings
 from bot.shared_data import dev_half, require
+from index.passages import passages_of
 
 SEEDS_SET = Path("eval/seeds_qa.jsonl")
 DEFAULT_REPORT = Path("eval/calibration.json")
@@ -270,7 +271,7 @@ def _items(
         hits = search(q.question, vectors[i], hybrid, index, settings, k)
         if not hits:
             continue
-        examined = examine(q.question, hits, index, reader, base, vectors[i])
+        examined = examine(q.question, passages_of(index, hits), reader, base, vectors[i])
         options = examined.options
         if not options.items:
             continue
@@ -312,7 +313,7 @@ def _covers(dataset: Dataset, index: Any, embedder: Any, settings: Settings, k: 
     for q, vector in zip(dataset.questions, vectors, strict=True):
         hits = search(q.question, vector, hybrid, index, settings, k)
         if hits:
-            candidates = find_candidates(q.question, hits, index, vector)
+            candidates = find_candidates(q.question, passages_of(index, hits), vector)
             out.append(Cover(_title(q), q.group, covered_features(candidates)))
     return out
 

@@ -25,6 +25,7 @@ from bot.evaluation.judge import (
 from bot.evaluation.metrics import contains_answer, first_relevant_rank
 from bot.settings import Settings
 from index import Embedder, Index
+from index.passages import Passages, passages_of
 from index.scope import Scope
 from index.search import Hit, RetrievalConfig
 
@@ -243,10 +244,10 @@ def _one(
     t1 = time.perf_counter()
     timed = settings.replace(time_words=retriever.time_words)
     words = time_words_of(q.question, Scope(as_of=q.asked_at), timed)
+    passages = passages_of(index, hits[:k])
     answer = answer_question(
         q.question,
-        hits[:k],
-        index,
+        passages,
         reader,
         model.for_article(_title(q) or q.id),
         vector,
@@ -264,7 +265,7 @@ def _one(
             passage_is_relevant(q, h.chunk.article_id, h.chunk.start, h.chunk.end, h.chunk.text)
             for h in hits[:RANK_DEPTH]
         )
-        candidate_hit = _candidates_hold_answer(q, hits[:k], index)
+        candidate_hit = _candidates_hold_answer(q, passages)
         cited = answer.citations[0].article_id if answer.citations else ""
         sentence_correct = not answer.abstained and passage_answers(q, cited, answer.answer or "")
         if q.article_id is not None:
@@ -299,14 +300,14 @@ def _later(asked_at: dt.date | None, hit_articles: Sequence[str], answer, index:
     return sum(d is not None and dt.date.fromisoformat(d) > asked_at for d in dates)
 
 
-def _candidates_hold_answer(q: EvalQuestion, hits: Sequence[Hit], index: Index) -> bool:
-    for hit in hits:
-        if q.article_id is not None and hit.chunk.article_id != q.article_id:
+def _candidates_hold_answer(q: EvalQuestion, passages: Passages) -> bool:
+    for passage in passages:
+        chunk = passage.chunk
+        if q.article_id is not None and chunk.article_id != q.article_id:
             continue
-        if not contains_answer(hit.chunk.text, q.answers):
+        if not contains_answer(chunk.text, q.answers):
             continue  # no sentence inside can hold it either
-        sentences, _ = index.sentences_in(hit.chunk)
-        if any(passage_answers(q, s.article_id, s.text) for s in sentences):
+        if any(passage_answers(q, s.article_id, s.text) for s in passage.sentences):
             return True
     return False
 
