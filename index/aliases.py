@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from index.tokens import STOPWORDS
+from index.vocabulary import ALIAS_RUN, BM25_STOPWORDS, normalise
 
 
 @dataclass(frozen=True)
@@ -24,9 +24,7 @@ _LONG_THEN_SHORT = re.compile(rf"\(({_SHORT})\)")
 _SHORT_THEN_LONG = re.compile(rf"\b({_SHORT})[ \t]*\(([^()\n]{{3,120}})\)")
 _STANDALONE_SHORT = re.compile(rf"(?<![\w&])({_SHORT})(?![\w&])")
 # Capitalised words, with small words between them: "HM Revenue and Customs on Monday".
-_CAPITALISED_RUN = re.compile(
-    r"[A-Z][\w'’&-]*(?:[ \t]+(?:(?:of|and|the|for|in|on|at|to|&)[ \t]+)*[A-Z][\w'’&-]*)*"
-)
+_CAPITALISED_RUN = re.compile(ALIAS_RUN)
 # What a long form may not reach back across: clause and sentence punctuation, brackets.
 _BOUNDARY = re.compile(r"[.,;:!?()\[\]\"“”\n]")
 _WORD = re.compile(r"[A-Za-z][\w'’&-]*|&")
@@ -82,7 +80,7 @@ class Aliases(Mapping[str, str]):
         # Where articles disagree the most common long form wins; Counter keeps first-seen order
         # among equals, so a tie goes to the earliest article.
         self._long = {key: counts.most_common(1)[0][0] for key, counts in votes.items()}
-        self._key_of_long = {_normal(long): key for key, long in self._long.items()}
+        self._key_of_long = {normalise(long): key for key, long in self._long.items()}
         self._pattern: re.Pattern[str] | None = None  # compiled on first use
 
     def __getitem__(self, short: str) -> str:
@@ -121,9 +119,9 @@ class Aliases(Mapping[str, str]):
         if not self._long:
             return []
         found, done = [], set()
-        normal = _normal(text)
+        normal = normalise(text)
         for match in self._compiled().finditer(text):
-            mentioned = _normal(match.group("form"))
+            mentioned = normalise(match.group("form"))
             key = mentioned if mentioned in self._long else self._key_of_long.get(mentioned)
             if key is None or key in done:
                 continue
@@ -176,7 +174,12 @@ def _standalone_shorts(text: str, skip: Mapping[str, Alias]) -> list[str]:
         short = match.group(1)
         letters = short.replace("&", "")
         key = short.lower()
-        if len(letters) >= 3 and letters.isupper() and key not in skip and key not in STOPWORDS:
+        if (
+            len(letters) >= 3
+            and letters.isupper()
+            and key not in skip
+            and key not in BM25_STOPWORDS
+        ):
             shorts.setdefault(key, short)
     return list(shorts.values())[:_MAX_STANDALONE]
 
@@ -236,14 +239,10 @@ def _first_use(text: str, alias: Alias) -> int:
 
 
 def _short_pattern(short: str) -> str:
-    if len(short) <= 2 or short.lower() in STOPWORDS:
+    if len(short) <= 2 or short.lower() in BM25_STOPWORDS:
         return f"(?-i:{re.escape(short)})"
     return re.escape(short)
 
 
-def _normal(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
 def _holds(normal_text: str, form: str) -> bool:
-    return re.search(rf"(?<![\w&]){re.escape(_normal(form))}(?![\w&])", normal_text) is not None
+    return re.search(rf"(?<![\w&]){re.escape(normalise(form))}(?![\w&])", normal_text) is not None

@@ -43,6 +43,7 @@ TEXT_RULES = (
     "index.aliases",
     "index.referents",
     "index.tokens",
+    "index.vocabulary",
 )
 
 

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.aliases import Alias, find_aliases
+from index.vocabulary import MONTHS, REFERENT_RUN, TITLED_WORD, WEEKDAYS, normalise
 
 # A capitalised word ("Mr." keeps its dot), and runs of them with small joining words.
-_WORD = r"(?:(?:Mr|Mrs|Ms|Dr|Prof|Rev)\.|[A-Z][\w'’&-]*)"
-_RUN = re.compile(rf"{_WORD}(?:[ \t]+(?:(?:of|and|for|the|&)[ \t]+)?{_WORD})*")
-_RUN_WORD = re.compile(rf"{_WORD}|of|and|for|the|&")
+_RUN = re.compile(REFERENT_RUN)
+_RUN_WORD = re.compile(rf"{TITLED_WORD}|of|and|for|the|&")
 _PERSON_PRONOUN = re.compile(r"\b(?:he|she|him|his|her|hers|himself|herself)\b", re.IGNORECASE)
 _ORG_REFERENCE = re.compile(
     r"\b(?:its|itself|it|the[ \t]+(union|college|body|organisation|organization|group|department))"
@@ -61,11 +61,9 @@ _OPENERS_TEXT = """
     the a an but and or so yet on in at for from by with as if when while after before since
     until under over of to this that these those there here it its he she they we i you his her
     their our my your meanwhile however also last next posted updated both some many most all
-    every each no not only even now then yesterday today tomorrow earlier later monday tuesday
-    wednesday thursday friday saturday sunday january february march april may june july august
-    september october november december
+    every each no not only even now then yesterday today tomorrow earlier later
     """
-_OPENERS = frozenset(_OPENERS_TEXT.split())
+_OPENERS = frozenset(_OPENERS_TEXT.split()) | {day.lower() for day in (*WEEKDAYS, *MONTHS)}
 # Capitalised words that are not part of a person's name either: roles, places, media. A
 # person's name is what follows the last of them in a run ("Health Secretary Steve Barclay").
 _NOT_NAME_TEXT = """
@@ -147,8 +145,8 @@ class _Reader:
         self.forms: dict[str, str] = {}  # lowercased short or long form -> its referent
         for alias in aliases:
             named = f"{alias.long} ({alias.short})"
-            self.forms[alias.short.lower()] = self.forms[_normal(alias.long)] = named
-        self.long_forms = {_normal(alias.long) for alias in aliases}
+            self.forms[alias.short.lower()] = self.forms[normalise(alias.long)] = named
+        self.long_forms = {normalise(alias.long) for alias in aliases}
         # Word counts of the long forms, longest first: the only lengths worth looking up.
         self.long_sizes = sorted({len(form.split()) for form in self.long_forms}, reverse=True)
         self.quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
@@ -309,7 +307,3 @@ def _title_case(word: str) -> bool:
 
 def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
     return any(start <= position < end for start, end in spans)
-
-
-def _normal(text: str) -> str:
-    return " ".join(text.lower().split())

@@ -1,11 +1,11 @@
 """Time words: "this week", "in 2013", "latest" in a question, read as a period or a wish for
 the newest report, relative to the question's now.
 
-A small grammar finds the phrases and dateutil does the calendar (its month names, and
-relativedelta for "last month"). dateparser's `search_dates` was tried first and left out:
-it gives a point in time where a question means a period ("last year" came back as 14 March
-2024, not 2024), reads the verb in "Who may lead the union?" as the month of May, and took
-about 20 ms a question against a budget of 250 ms for the whole answer.
+A small grammar finds the phrases (with the month names of index/vocabulary.py) and dateutil
+does the calendar (relativedelta for "last month"). dateparser's `search_dates` was tried first
+and left out: it gives a point in time where a question means a period ("last year" came back
+as 14 March 2024, not 2024), reads the verb in "Who may lead the union?" as the month of May,
+and took about 20 ms a question against a budget of 250 ms for the whole answer.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-from dateutil.parser import parserinfo
 from dateutil.relativedelta import relativedelta
 
 from index.scope import Scope
+from index.vocabulary import CALENDAR_UNITS, MONTH_NUMBERS, units_pattern
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,9 @@ class TimeWords:
         )
 
 
-_MONTHS = {name.casefold(): n for n, names in enumerate(parserinfo.MONTHS, 1) for name in names}
-_MONTH = "|".join(sorted((m for m in _MONTHS if len(m) > 3 or m == "may"), key=len, reverse=True))
+_MONTH = "|".join(
+    sorted((m for m in MONTH_NUMBERS if len(m) > 3 or m == "may"), key=len, reverse=True)
+)
 _YEAR = r"(?:19|20)\d\d"
 # "in May" but not "Who may lead": a month needs a preposition before it (or a year after it).
 _IN = r"(?:in|during|of|for|from|since|before|after|until|by|early|late|mid-?)"
@@ -69,7 +70,7 @@ _YEAR_PHRASE = re.compile(
 _RELATIVE = re.compile(
     r"\b(?P<phrase>today|tonight|yesterday|(?:this|last|past|previous) (?:week|month|year)"
     r"|(?:the )?(?:past|last) (?P<n>\d+|two|three|four|five|six|seven) "
-    r"(?P<unit>days?|weeks?|months?|years?))\b",
+    rf"(?P<unit>{units_pattern(CALENDAR_UNITS)}))\b",
     re.IGNORECASE,
 )
 _RECENT = re.compile(
@@ -141,7 +142,7 @@ def _month(question: str, now: dt.date) -> TimeWords | None:
     match = _MONTH_PHRASE.search(question)
     if not match:
         return None
-    month = _MONTHS[(match.group("month") or match.group("month2")).casefold()]
+    month = MONTH_NUMBERS[(match.group("month") or match.group("month2")).casefold()]
     year_text = match.group("year") or match.group("year2")
     year = int(year_text) if year_text else now.year - (month > now.month)
     first = dt.date(year, month, 1)

@@ -14,7 +14,8 @@ from bot.answering.question import AnswerType, answer_type
 from bot.answering.rarity import unseen_share
 from bot.answering.short_answer import has_new_value
 from bot.answering.terms import is_content
-from index.tokens import stem, tokenize
+from index.tokens import tokenize
+from index.vocabulary import stem
 
 if TYPE_CHECKING:
     from index.passages import Lexicon, Passages

@@ -8,12 +8,18 @@ from dataclasses import dataclass
 
 from bot.answering.question import AnswerType
 from bot.answering.terms import content_stems
-
-_MONTH = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+from index.vocabulary import (
+    ANSWER_CAPITALISED_WORD,
+    ANSWER_NAME,
+    MONTH_ABBREVIATIONS,
+    MONTHS,
+    TIME_UNITS,
+    WEEKDAYS,
+    units_pattern,
 )
-_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+
+_MONTH = rf"(?:{'|'.join((*MONTHS, *MONTH_ABBREVIATIONS))})\.?"
+_WEEKDAY = rf"(?:{'|'.join(WEEKDAYS)})"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"
 _NUMBER_WORD = (
@@ -28,11 +34,10 @@ _COUNT_WORD = (
 )
 _SCALE = r"(?:\s?(?:million|billion|trillion|thousand|hundred|bn|m|k)\b)?"
 _NUMERAL = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_CAPITAL_WORD = r"[A-Z][\w'.-]*"
 # Capitalised words, joined by the small words of names ("HM Revenue and Customs").
-_NAME = rf"{_CAPITAL_WORD}(?: (?:(?:of|and|de|van|von|du|la|the) )?{_CAPITAL_WORD})*"
+_NAME = ANSWER_NAME
 _PERIOD = r"(?:week|weekend|month|year|spring|summer|autumn|winter|morning|afternoon|evening)"
-_UNIT = r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centur(?:y|ies))"
+_UNIT = rf"(?:{units_pattern(TIME_UNITS)}|centur(?:y|ies))"
 
 # Cheap patterns: they let every candidate sentence be checked for a value of the wanted type,
 # and the chosen span for one ("1 February", "270,000").
@@ -168,7 +173,7 @@ def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-_CAPITALISED = re.compile(_CAPITAL_WORD)
+_CAPITALISED = re.compile(ANSWER_CAPITALISED_WORD)
 
 
 def _whole_names(text: str, start: int, end: int) -> tuple[int, int]:
