@@ -18,6 +18,7 @@ import numpy as np
 from bot.answering.candidates import Candidates
 from bot.answering.choice import SPAN_FEATURES
 from bot.answering.question import AnswerType
+from bot.answering.tuning import CHOICE_GAP_CAP
 
 # What says the articles cover the question at all: retrieval evidence alone, no reader. The
 # "covered" model reads only these, so it can be fitted on every SQuAD article, the reader's
@@ -72,10 +73,10 @@ def answerability_features(
     and choice score, the reading's best no-answer margin and the question's covered_features."""
     row = dict(zip(SPAN_FEATURES, span_features[best], strict=True))
     others = np.delete(scores, best)
-    gap = float(scores[best] - others.max()) if len(others) else 5.0
+    gap = float(scores[best] - others.max()) if len(others) else CHOICE_GAP_CAP
     reading = [
         float(scores[best]),
-        min(gap, 5.0),
+        min(gap, CHOICE_GAP_CAP),
         row["reader"],
         row["null_margin"],
         best_null_margin,

@@ -14,6 +14,15 @@ from bot.answering.question import AnswerType, answer_type
 from bot.answering.rarity import unseen_share
 from bot.answering.short_answer import has_new_value
 from bot.answering.terms import is_content
+from bot.answering.tuning import (
+    CONTEXT_WEIGHT,
+    LENGTH_CAP,
+    MIN_WEIGHT_SHARE,
+    NOVELTY_CAP,
+    PREFIX_CREDIT,
+    PREFIX_LETTERS,
+    PRIOR_WEIGHTS,
+)
 from index.tokens import tokenize
 from index.vocabulary import stem
 
@@ -40,14 +49,15 @@ class Weights:
     """Linear weights of the prior, one per FEATURES column: the hand-fitted sentence scorer
     Footnote answered with before it had a reader (76.8% of answer sentences held out)."""
 
-    cosine: float = 1.0  # embedding similarity of question and sentence
-    coverage: float = 1.1  # IDF-weighted share of the question's words in the sentence
-    window: float = 1.7  # the same share over the sentence and the one before it
-    bigrams: float = 0.1  # share of the question's word pairs found in the sentence
-    retrieval: float = 0.5  # fused score of its passage relative to the top passage
-    type_match: float = 0.3  # +1 holds a value of the asked type, -1 does not, 0 untyped question
-    novelty: float = 0.1  # it says something beyond the question's own words
-    length: float = 0.1  # words, capped at 20: fragments and headings rarely answer
+    # What each feature means, and its weight: tuning.PRIOR_WEIGHTS.
+    cosine: float = PRIOR_WEIGHTS["cosine"]
+    coverage: float = PRIOR_WEIGHTS["coverage"]
+    window: float = PRIOR_WEIGHTS["window"]
+    bigrams: float = PRIOR_WEIGHTS["bigrams"]
+    retrieval: float = PRIOR_WEIGHTS["retrieval"]
+    type_match: float = PRIOR_WEIGHTS["type_match"]
+    novelty: float = PRIOR_WEIGHTS["novelty"]
+    length: float = PRIOR_WEIGHTS["length"]
 
     def vector(self) -> np.ndarray:
         return np.array(astuple(self), dtype=np.float64)
@@ -156,7 +166,7 @@ def question_terms(
     unseen_idf: float,
     *,
     context: Sequence[str] = (),
-    context_weight: float = 0.5,
+    context_weight: float = CONTEXT_WEIGHT,
 ) -> QuestionTerms:
     """Stems of the question (and, down-weighted, its context) with their IDF weights.
 
@@ -168,7 +178,7 @@ def question_terms(
     BM25 gives words found in half the passages ("TUC" in a TUC story) an IDF of zero, yet they
     still matter.
     """
-    floor = unseen_idf / 4
+    floor = unseen_idf * MIN_WEIGHT_SHARE
     weights: dict[str, float] = {}
     bigrams: set[tuple[str, str]] = set()
     for text, scale in [*((c, context_weight) for c in context), (question, 1.0)]:
@@ -210,8 +220,8 @@ def sentence_features(
         type_match = 0.0
     else:
         type_match = 1.0 if has_new_value(sentence, terms.kind, set(terms.stems)) else -1.0
-    novelty = min(len(present - terms.stems), 4) / 4
-    length = min(len(tokens), 20) / 20
+    novelty = min(len(present - terms.stems), NOVELTY_CAP) / NOVELTY_CAP
+    length = min(len(tokens), LENGTH_CAP) / LENGTH_CAP
     return np.array(
         [cosine, coverage, window, bigrams, retrieval, type_match, novelty, length],
         dtype=np.float64,
@@ -229,10 +239,12 @@ def _match(question_stem: str, present: set[str]) -> float:
     """1 for the same stem, 0.5 for a shared prefix of 4+ letters (lead/leader), else 0."""
     if question_stem in present:
         return 1.0
-    if len(question_stem) >= 4:
+    if len(question_stem) >= PREFIX_LETTERS:
         for s in present:
-            if len(s) >= 4 and (s.startswith(question_stem) or question_stem.startswith(s)):
-                return 0.5
+            if len(s) >= PREFIX_LETTERS and (
+                s.startswith(question_stem) or question_stem.startswith(s)
+            ):
+                return PREFIX_CREDIT
     return 0.0
 
 

@@ -18,6 +18,7 @@ from bot.answering.question import AnswerType
 from bot.answering.reading import Reading
 from bot.answering.short_answer import clean_span, has_new_value, is_only_value
 from bot.answering.terms import content_stems
+from bot.answering.tuning import SPAN_WORDS_CAP, UNREAD_PRIOR_GAP
 
 if TYPE_CHECKING:
     from index.passages import Passages
@@ -90,7 +91,11 @@ def span_options(
         value = text[start:end]
         candidate = candidates.containing(span.source, start)
         row = candidates.row(candidate) if candidate is not None else None
-        prior = float(candidates.prior[candidate]) if candidate is not None else best_prior - 2
+        prior = (
+            float(candidates.prior[candidate])
+            if candidate is not None
+            else best_prior - UNREAD_PRIOR_GAP
+        )
         span_stems = content_stems(value)
         echo = not span_stems or span_stems <= stems or any(span_stems <= a for a in avoided)
         items.append(SpanOption(start, end, span.source, value, candidate, position))
@@ -107,7 +112,7 @@ def span_options(
                 row["retrieval"] if row else 0.0,
                 _type_match(value, candidates.kind, stems),
                 float(echo),
-                min(len(value.split()), 10) / 10,
+                min(len(value.split()), SPAN_WORDS_CAP) / SPAN_WORDS_CAP,
             ]
         )
     features = np.asarray(rows, dtype=np.float64).reshape(-1, len(SPAN_FEATURES))

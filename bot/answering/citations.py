@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from bot.answering.answer import Citation
 from bot.answering.choice import Options, SpanOption
 from bot.answering.terms import content_stems
+from bot.answering.tuning import MIN_QUOTED_WORDS, SAME_QUOTE_OVERLAP
 from index.tokens import tokenize
 
 if TYPE_CHECKING:
@@ -24,7 +25,6 @@ _DEPENDENT_OPENING = re.compile(
     r"(?:It|Its|This|That|These|Those|He|She|They|His|Her|Their|Them|But|And|Or|So|However|Also|"
     r"Then|Yet|Still|Instead|Meanwhile|Such|The latter|The former)\b"
 )
-_MIN_WORDS = 6  # a shorter sentence (a heading, a fragment) gets its successor quoted too
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def quote(option: SpanOption, passages: Passages) -> Quote:
             break  # else a later passage may hold the sentence this one leans on
     if dependent and first > 0:
         first -= 1
-    if first == last and len(sentences[first].text.split()) < _MIN_WORDS:
+    if first == last and len(sentences[first].text.split()) < MIN_QUOTED_WORDS:
         last = min(last + 1, len(sentences) - 1)
     return Quote(passage, sentences[first].start, sentences[last].end)
 
@@ -117,7 +117,7 @@ def _overlapping(a: Chunk, b: Chunk) -> bool:
         return True
     words_a, words_b = set(tokenize(a.text)), set(tokenize(b.text))
     union = words_a | words_b
-    return bool(union) and len(words_a & words_b) / len(union) > 0.8
+    return bool(union) and len(words_a & words_b) / len(union) > SAME_QUOTE_OVERLAP
 
 
 __all__ = ["Quote", "citation", "quote", "supporting"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.answering.answer import Answer
 from bot.answering.question import AnswerType, answer_type
+from bot.answering.tuning import FOLLOW_UP_WORDS
 from index.referents import name_runs
 
 
@@ -78,7 +79,7 @@ _NAMEABLE = (AnswerType.PERSON, AnswerType.PLACE, AnswerType.OTHER)
 
 def is_follow_up(question: str) -> bool:
     """True when a short question opens with "and"/"what about" or points back with a pronoun."""
-    return len(question.split()) <= 12 and bool(
+    return len(question.split()) <= FOLLOW_UP_WORDS and bool(
         _OPENER.search(question) or _PRONOUN.search(question)
     )
 

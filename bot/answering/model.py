@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.answering.reader_folder import ANSWERING
+from bot.answering.tuning import SENTENCES_READ, WINDOWS_READ
 from index.errors import FootnoteError
 
 MODEL_FILE = ANSWERING  # inside the reader's folder: it is fitted to that reader
@@ -28,8 +29,8 @@ class AnsweringModel:
     threshold: float  # P(answerable) below which Footnote abstains
     # 6 and 6 hold the gold span for 98.8% of held-out SQuAD questions (4 and 4: 97.2%), and
     # neighbouring ranges merge, so about three windows are read on average.
-    sentences: int = 6
-    windows: int = 6
+    sentences: int = SENTENCES_READ
+    windows: int = WINDOWS_READ
     folds: Mapping[str, AnsweringModel] = field(default_factory=dict)
     fold_of: Mapping[str, str] = field(default_factory=dict)  # article -> fold name
 
@@ -60,8 +61,8 @@ class AnsweringModel:
                 for part, weights in data["answerability"].items()
             },
             threshold=float(data["threshold"]),
-            sentences=int(data.get("sentences", 6)),
-            windows=int(data.get("windows", 6)),
+            sentences=int(data.get("sentences", SENTENCES_READ)),
+            windows=int(data.get("windows", WINDOWS_READ)),
             folds={k: cls.from_json(v) for k, v in data.get("folds", {}).items()},
             fold_of=dict(data.get("fold_of", {})),
         )

@@ -18,6 +18,7 @@ from bot.answering.citations import citation, quote, supporting
 from bot.answering.model import AnsweringModel
 from bot.answering.reading import Reading, read
 from bot.answering.reports import order_reports
+from bot.answering.tuning import EARLIER_REPORTS
 
 if TYPE_CHECKING:
     from bot.answering.reader import Reader
@@ -41,7 +42,7 @@ class Newest:
     answers and up to `limit` older ones follow as earlier reports."""
 
     margin: float
-    limit: int = 2
+    limit: int = EARLIER_REPORTS
     period: TimeWords | None = None
 
 

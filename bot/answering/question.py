@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 from enum import StrEnum
 
+from bot.answering.tuning import FOREIGN_WORDS, LANGUAGE_MIN_WORDS, LATIN_SHARE
 from index.errors import FootnoteError
 
 
@@ -54,12 +55,12 @@ def looks_english(text: str) -> bool:
     words or more with no English function word and at least two of another language's. The
     reader and embedder are English-only; a clear "English only" beats a confused refusal."""
     letters = [ch for ch in text if ch.isalpha()]
-    if letters and sum(ch <= "\u024f" for ch in letters) / len(letters) < 0.5:
+    if letters and sum(ch <= "\u024f" for ch in letters) / len(letters) < LATIN_SHARE:
         return False
     words = re.findall(r"[^\W\d_]+", text.lower())
-    if len(words) < 3 or any(word in _ENGLISH for word in words):
+    if len(words) < LANGUAGE_MIN_WORDS or any(word in _ENGLISH for word in words):
         return True
-    return not any(sum(word in other for word in words) >= 2 for other in _OTHERS)
+    return not any(sum(word in other for word in words) >= FOREIGN_WORDS for other in _OTHERS)
 
 
 _ENGLISH_WORDS = (

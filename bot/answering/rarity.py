@@ -11,12 +11,11 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from bot.answering.tuning import COMMON, LEAST, RARE
+
 # Zipf frequencies (log10 of uses per billion words) of the 28,917 English words used at least
 # once per million, from wordfreq 3.1.1 (see data/README.md for its sources and licence).
 FREQUENCY_FILE = Path(__file__).parent / "data" / "english_frequency.tsv"
-RARE = 2.5  # the Zipf frequency assumed for a word not in the list (it is used less than 3)
-COMMON = 6.0  # at or above it a word weighs the least
-LEAST = 0.25  # what a word used everywhere weighs, as a share of a rare word's weight
 
 
 @cache

@@ -19,14 +19,8 @@ from bot.answering.reader_folder import (
     WEIGHTS,
     read_checksums,
 )
-from bot.answering.windows import (
-    MAX_LENGTH,
-    MAX_QUESTION_TOKENS,
-    STRIDE,
-    Window,
-    WindowTokenizer,
-    pad,
-)
+from bot.answering.tuning import MAX_LENGTH, MAX_QUESTION_TOKENS, STRIDE
+from bot.answering.windows import Window, WindowTokenizer, pad
 from index.checksums import file_digest
 from index.errors import FootnoteError
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from bot.answering.candidates import Candidates
 from bot.answering.spans import Span, window_spans
+from bot.answering.tuning import NO_READING_MARGIN, SPANS_PER_WINDOW
 from bot.answering.windows import Window, around
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ class Reading:
         best: dict[int, float] = {}
         for s in self.spans:
             best[s.window] = max(best.get(s.window, -np.inf), s.score - s.no_answer)
-        return max(best.values()) if best else -20.0
+        return max(best.values()) if best else NO_READING_MARGIN
 
 
 def read(
@@ -41,7 +42,7 @@ def read(
     *,
     sentences: int,
     windows: int,
-    spans_per_window: int = 3,
+    spans_per_window: int = SPANS_PER_WINDOW,
     must_read: Sequence[int] = (),
 ) -> Reading:
     """Read the `sentences` best candidates by prior (and `must_read` ones), with a sentence of

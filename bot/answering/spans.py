@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.answering.tuning import MAX_ANSWER_TOKENS, SPANS_PER_WINDOW
 from bot.answering.windows import Window
-
-MAX_ANSWER_TOKENS = 30
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ def window_spans(
     window: Window,
     position: int,
     *,
-    top: int = 3,
+    top: int = SPANS_PER_WINDOW,
     max_tokens: int = MAX_ANSWER_TOKENS,
 ) -> list[Span]:
     """The `top` best spans of one window, each inside its passage and at most `max_tokens` long."""
@@ -54,4 +53,4 @@ def window_spans(
     return spans
 
 
-__all__ = ["MAX_ANSWER_TOKENS", "Span", "window_spans"]
+__all__ = ["Span", "window_spans"]

@@ -13,9 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-MAX_LENGTH = 128  # tokens per window, special tokens included: what the reader was trained on
-STRIDE = 48  # passage tokens that consecutive windows of one passage share
-MAX_QUESTION_TOKENS = 40
+from bot.answering.tuning import MAX_LENGTH, MAX_QUESTION_TOKENS, STRIDE
 
 
 @dataclass(frozen=True)
@@ -132,4 +130,4 @@ def around(
     return [(a, s, e) for a, s, e in ranges]
 
 
-__all__ = ["MAX_LENGTH", "STRIDE", "Window", "WindowTokenizer", "around", "pad"]
+__all__ = ["Window", "WindowTokenizer", "around", "pad"]

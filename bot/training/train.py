@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from bot.answering.reader_folder import CHECKPOINT, WEIGHTS
-from bot.answering.windows import MAX_LENGTH, STRIDE, WindowTokenizer, pad
+from bot.answering.tuning import MAX_LENGTH, STRIDE
+from bot.answering.windows import WindowTokenizer, pad
 from bot.training.features import Feature
 from bot.training.shared_norm import shared_loss
 
@@ -34,7 +35,7 @@ class TrainConfig:
     batch_size: int = 16
     warmup: float = 0.1  # share of the steps over which the learning rate ramps up
     weight_decay: float = 0.01
-    max_length: int = MAX_LENGTH  # tokens per window (bot/answering/windows.py)
+    max_length: int = MAX_LENGTH  # tokens per window (bot/answering/tuning.py)
     stride: int = STRIDE
     seed: int = 13
     unanswerable_share: float = 1.0  # of the unanswerable training questions, drawn by the seed
