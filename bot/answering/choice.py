@@ -18,7 +18,7 @@ from bot.answering.question import AnswerType
 from bot.answering.reading import Reading
 from bot.answering.short_answer import clean_span, has_new_value, is_only_value
 from bot.answering.terms import content_stems
-from bot.answering.tuning import SPAN_WORDS_CAP, UNREAD_PRIOR_GAP
+from bot.answering.tuning import SPAN_WORDS_CAP
 
 if TYPE_CHECKING:
     from index.passages import Passages
@@ -27,8 +27,6 @@ SPAN_FEATURES = (
     "reader",  # start + end logit of the span
     "reader_gap",  # that minus the best span's: the reader's own ranking
     "null_margin",  # that minus its window's no-answer score
-    "prior",  # the sentence's prior score
-    "prior_gap",  # that minus the best candidate's prior
     "cosine",
     "coverage",
     "window",
@@ -77,7 +75,6 @@ def span_options(
     stems = content_stems(question)
     avoided = [content_stems(a) for a in avoid if a]
     best_reader = max((s.score for s in reading.spans), default=0.0)
-    best_prior = float(candidates.prior.max()) if len(candidates.prior) else 0.0
     seen: dict[tuple[str, int, int], int] = {}
     items: list[SpanOption] = []
     rows: list[list[float]] = []
@@ -91,11 +88,6 @@ def span_options(
         value = text[start:end]
         candidate = candidates.containing(span.source, start)
         row = candidates.row(candidate) if candidate is not None else None
-        prior = (
-            float(candidates.prior[candidate])
-            if candidate is not None
-            else best_prior - UNREAD_PRIOR_GAP
-        )
         span_stems = content_stems(value)
         echo = not span_stems or span_stems <= stems or any(span_stems <= a for a in avoided)
         items.append(SpanOption(start, end, span.source, value, candidate, position))
@@ -104,8 +96,6 @@ def span_options(
                 span.score,
                 span.score - best_reader,
                 span.score - span.no_answer,
-                prior,
-                prior - best_prior,
                 row["cosine"] if row else 0.0,
                 row["coverage"] if row else 0.0,
                 row["window"] if row else 0.0,

@@ -68,9 +68,10 @@ class AnsweringModel:
         )
 
 
-# Before calibration: the reader's ranking with the prior as tie-breaker, and a no-answer margin.
+# Before calibration: the reader's ranking, a value of the asked type, never the question's own
+# words, and a no-answer margin.
 UNCALIBRATED = AnsweringModel(
-    choice={"reader": 1.0, "prior": 1.0, "type_match": 1.0, "echo": -5.0},
+    choice={"reader": 1.0, "type_match": 1.0, "echo": -5.0},
     answerability={
         "covered": {"bias": -2.0, "top_dense": 4.0},
         "answers": {"bias": 0.0, "best_null_margin": 0.5},

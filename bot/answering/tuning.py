@@ -47,7 +47,6 @@ COMMON = 6.0  # at or above it a word weighs the least
 LEAST = 0.25  # what a word used everywhere weighs, as a share of a rare word's weight
 
 # Span choice and answerability (choice.py, answerability.py).
-UNREAD_PRIOR_GAP = 2  # a span outside the candidates: its prior, the best's less 2; 306edb7
 SPAN_WORDS_CAP = 10  # span words past which its length feature counts no more; 306edb7
 CHOICE_GAP_CAP = 5.0  # choice-score gap to the runner-up, capped (and with none); 306edb7
 
