@@ -47,8 +47,10 @@ def read(
 ) -> Reading:
     """Read the `sentences` best candidates by prior (and `must_read` ones), with a sentence of
     context either side, in at most `windows` windows scored in one batched forward pass."""
-    order = [*must_read, *(int(i) for i in np.argsort(-candidates.prior))]
-    chosen = list(dict.fromkeys(order))[: max(sentences, len(must_read))]
+    # The sentences a conversation must re-read come on top of the best by prior, not in place
+    # of them: a follow-up is as often answered by a new sentence as by the one just shown.
+    best = [int(i) for i in np.argsort(-candidates.prior)][:sentences]
+    chosen = list(dict.fromkeys([*must_read, *best]))
     items = [candidates.items[i] for i in chosen]
 
     def neighbours(i: int) -> tuple[int, int]:
