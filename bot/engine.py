@@ -121,12 +121,8 @@ class Footnote:
             self.reader,
             self.model,
             query_vector,
-            threshold=s.abstain_threshold,
-            max_citations=s.max_citations,
-            citation_margin=s.citation_margin,
-            context=query.context,
-            shown=query.shown,
-            avoid=query.said,
+            config=s.answering,
+            conversation=query.conversation,
             newest=newest_first(words, s),
         )
         done = time.perf_counter()
@@ -206,10 +202,11 @@ def time_words_of(question: str, scope: Scope, settings: Settings) -> TimeWords 
 
 def newest_first(words: TimeWords | None, settings: Settings) -> Newest | None:
     """How answering weighs the dates of reports that disagree: the newest first (inside the
-    period `words` name); None, as before time words, when settings.time_words is "off"."""
+    period `words` name; within settings.report_margin, which `Settings.answering` carries);
+    None, as before time words, when settings.time_words is "off"."""
     if settings.time_words == "off":
         return None
-    return Newest(margin=settings.report_margin, period=words)
+    return Newest(period=words)
 
 
 def retrieve_in_time(

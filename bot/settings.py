@@ -10,11 +10,13 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from bot.answering.config import AnsweringConfig
 from index.search import RetrievalConfig
 
 ENV_PREFIX = "FOOTNOTE_"
 DEFAULT_CORPUS = (Path("seeds"),)
 _RETRIEVAL = RetrievalConfig()  # retrieval's own defaults, defined in index/search.py
+_ANSWERING = AnsweringConfig()  # answering's own defaults, defined in bot/answering/config.py
 
 
 @dataclass(frozen=True)
@@ -47,14 +49,13 @@ class Settings:
 
     # Answering.
     reader: str = ""  # folder of a reader from `footnote train-reader`; empty: the packaged one
-    # P(answerable) below which it abstains; unset: the reader's calibrated answering.json's
-    abstain_threshold: float | None = None
+    # How a question is answered: AnsweringConfig (bot/answering/config.py) says what each one
+    # means; report_margin applies with time words on.
+    abstain_threshold: float | None = _ANSWERING.abstain_threshold  # None: the reader's own
     max_question_chars: int = 1000
-    max_citations: int = 3  # the answer's passage plus up to this many minus one supporting ones
-    citation_margin: float = 1.0  # a supporting span scores at most this far below the answer
-    # With time words on: a report of another date that answers otherwise within this much of
-    # the best span's choice score is weighed by date, the newest first (answering/reports.py)
-    report_margin: float = 2.0
+    max_citations: int = _ANSWERING.max_citations
+    citation_margin: float = _ANSWERING.citation_margin
+    report_margin: float = _ANSWERING.report_margin
     # Timelines (`footnote timeline`): passages searched for the topic, and reports shown.
     timeline_passages: int = 40
     timeline_entries: int = 10
@@ -112,6 +113,16 @@ class Settings:
             rrf_k=self.rrf_k,
             candidates=self.candidates,
             sentence_share=self.sentence_share,
+        )
+
+    @property
+    def answering(self) -> AnsweringConfig:
+        """How answering answers, as these settings configure it."""
+        return AnsweringConfig(
+            abstain_threshold=self.abstain_threshold,
+            max_citations=self.max_citations,
+            citation_margin=self.citation_margin,
+            report_margin=self.report_margin,
         )
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering import ABSTAIN_TEXT, answer_question
+from bot.answering import ABSTAIN_TEXT, AnsweringConfig, answer_question
 from bot.answering.terms import content_stems
 from index import passages_of
 
@@ -198,6 +198,5 @@ def answer_with(engine, question: str, *, threshold: float):
     vector = engine.embedder.encode([question])[0]
     hits = engine.index.searcher.search(question, k=engine.settings.k, query_vector=vector)
     passages = passages_of(engine.index, hits)
-    return answer_question(
-        question, passages, engine.reader, engine.model, vector, threshold=threshold
-    )
+    config = AnsweringConfig(abstain_threshold=threshold)
+    return answer_question(question, passages, engine.reader, engine.model, vector, config=config)

@@ -163,7 +163,7 @@ def test_eval_scores_only_questions_on_articles_the_reader_did_not_train_on(
 def test_calibration_confidence_is_what_answering_decides(engine, embedder, settings):
     """Calibration fits on the features `examine` finds; the confidence it computes for a
     model must be exactly what answer_question returns with that model."""
-    from bot.answering import answer_question
+    from bot.answering import AnsweringConfig, answer_question
     from bot.answering.answerability import covered_features
     from bot.answering.pipeline import examine
     from bot.evaluation.calibration import Item, _confidence
@@ -188,7 +188,8 @@ def test_calibration_confidence_is_what_answering_decides(engine, embedder, sett
             False,
             found.candidates.kind,
         )
-        answer = answer_question(q.question, passages, reader, model, vector, threshold=0.0)
+        config = AnsweringConfig(abstain_threshold=0.0)
+        answer = answer_question(q.question, passages, reader, model, vector, config=config)
         assert answer.confidence == pytest.approx(_confidence(item, model), abs=1e-9)
 
 

@@ -6,6 +6,16 @@ features), `reading` (the reader's spans, `reader` + `windows` + `spans`), `choi
 """
 
 from bot.answering.answer import ABSTAIN_TEXT, Answer, Citation, abstention
+from bot.answering.config import AnsweringConfig
+from bot.answering.follow_up import Conversation
 from bot.answering.pipeline import answer_question
 
-__all__ = ["ABSTAIN_TEXT", "Answer", "Citation", "abstention", "answer_question"]
+__all__ = [
+    "ABSTAIN_TEXT",
+    "Answer",
+    "AnsweringConfig",
+    "Citation",
+    "Conversation",
+    "abstention",
+    "answer_question",
+]

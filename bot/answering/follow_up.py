@@ -31,6 +31,21 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class Conversation:
+    """What the earlier turns of a conversation leave for answering the next question.
+
+    `context` holds the earlier questions it still leans on, oldest first: they are searched
+    and scored with it. `shown` holds the answers already quoted: their sentences are always
+    read (a follow-up is often answered by the sentence just shown). `avoid` holds the short
+    answers already given, which a follow-up does not ask for again.
+    """
+
+    context: tuple[str, ...] = ()
+    shown: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Query:
     """What to search and score for a question: `text`, plus earlier questions it still leans on."""
 
@@ -39,6 +54,11 @@ class Query:
     context: tuple[str, ...] = ()
     shown: tuple[str, ...] = ()  # answers already quoted in this conversation
     said: tuple[str, ...] = ()  # short answers already given
+
+    @property
+    def conversation(self) -> Conversation:
+        """What answering needs of the conversation so far to answer this question."""
+        return Conversation(self.context, self.shown, self.said)
 
 
 _OPENER = re.compile(r"^\s*(?:and|but|so|also|then|what about|how about)\b[\s,]*", re.IGNORECASE)

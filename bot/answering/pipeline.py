@@ -4,7 +4,6 @@ citations. Each stage is a function of its own module; this one only runs them i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,6 +14,8 @@ from bot.answering.answerability import confidence, covered_features
 from bot.answering.candidates import Candidates, find_candidates
 from bot.answering.choice import Options, choice_scores, span_options
 from bot.answering.citations import citation, quote, supporting
+from bot.answering.config import AnsweringConfig
+from bot.answering.follow_up import Conversation
 from bot.answering.model import AnsweringModel
 from bot.answering.reading import Reading, read
 from bot.answering.reports import order_reports
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from bot.answering.reader import Reader
     from index.passages import Passages
     from index.time_words import TimeWords
+
+_DEFAULTS = AnsweringConfig()
+_ALONE = Conversation()  # a question asked on its own, not in a conversation
 
 
 @dataclass(frozen=True)
@@ -37,13 +41,12 @@ class Examined:
 
 @dataclass(frozen=True)
 class Newest:
-    """How answering weighs when a report was published: among answers scoring within
-    `margin` of the best, the newest report (inside `period`, when the question names one)
-    answers and up to `limit` older ones follow as earlier reports."""
+    """How answering weighs when a report was published: among answers scoring within the
+    config's `report_margin` of the best, the newest report (inside `period`, when the question
+    names one) answers and up to `limit` older ones follow as earlier reports."""
 
-    margin: float
-    limit: int = EARLIER_REPORTS
     period: TimeWords | None = None
+    limit: int = EARLIER_REPORTS
 
 
 @dataclass(frozen=True)
@@ -62,22 +65,17 @@ def examine(
     model: AnsweringModel,
     question_vector: np.ndarray,
     *,
-    context: Sequence[str] = (),
-    shown: Sequence[str] = (),
-    avoid: Sequence[str] = (),
+    conversation: Conversation = _ALONE,
 ) -> Examined:
-    """Candidates, the reader's spans and the span options of a question over `passages`.
-
-    `shown` holds answers the conversation has already quoted: their sentences are always read
-    (a follow-up is often answered by the sentence just shown). `avoid` holds short answers
-    already given, which a follow-up does not ask for again.
-    """
+    """Candidates, the reader's spans and the span options of a question over `passages`, in
+    the `conversation` so far (`Conversation` says what each of its parts does)."""
     # Spans are judged against the question with its aliases spelled out: "Royal College of
     # Nursing" only restates "Who is in charge of the RCN?", it does not answer it.
     expanded = passages.lexicon.expand(question)
     candidates = find_candidates(
-        question, passages, question_vector, context=context, expanded=expanded
+        question, passages, question_vector, context=conversation.context, expanded=expanded
     )
+    shown = conversation.shown
     must_read = [
         i for i, c in enumerate(candidates.items) if any(c.sentence.text in s for s in shown)
     ]
@@ -90,7 +88,7 @@ def examine(
         windows=model.windows,
         must_read=must_read,
     )
-    options = span_options(expanded, candidates, reading, passages, avoid=avoid)
+    options = span_options(expanded, candidates, reading, passages, avoid=conversation.avoid)
     return Examined(candidates, reading, options)
 
 
@@ -119,41 +117,33 @@ def answer_question(
     model: AnsweringModel,
     question_vector: np.ndarray,
     *,
-    threshold: float | None = None,
-    max_citations: int = 3,
-    citation_margin: float = 1.0,
-    context: Sequence[str] = (),
-    shown: Sequence[str] = (),
-    avoid: Sequence[str] = (),
+    config: AnsweringConfig = _DEFAULTS,
+    conversation: Conversation = _ALONE,
     newest: Newest | None = None,
 ) -> Answer:
     """Answer `question` from its retrieved `passages` with a verbatim span and its sentence,
     or abstain.
 
-    `threshold` overrides the model's abstention threshold; `context` holds earlier questions
-    of a conversation, oldest first (see `examine` for `shown` and `avoid`); with `newest`,
-    passages of different dates that answer differently give the newest report first and the
-    others as earlier ones (`reports.order_reports`).
+    `config` tunes the abstention threshold and the citations; `conversation` is what earlier
+    turns leave (see `Conversation`); with `newest`, passages of different dates that answer
+    differently give the newest report first and the others as earlier ones
+    (`reports.order_reports`).
     """
     if not passages:
         return abstention(question)
     examined = examine(
-        question,
-        passages,
-        reader,
-        model,
-        question_vector,
-        context=context,
-        shown=shown,
-        avoid=avoid,
+        question, passages, reader, model, question_vector, conversation=conversation
     )
     decision = decide(examined, model)
+    threshold = config.abstain_threshold
     cut = model.threshold if threshold is None else threshold
     if decision is None:
         return abstention(question, 0.0)
     best, older, p = decision.best, (), decision.confidence
     if newest is not None:
-        best, older, p = _newest_report(examined, decision, passages, model, newest, cut)
+        best, older, p = _newest_report(
+            examined, decision, passages, model, newest, config.report_margin, cut
+        )
     if p < cut:
         return abstention(question, p)
     option = examined.options.items[best]
@@ -164,8 +154,8 @@ def answer_question(
         decision.scores,
         passages,
         quoted.passage,
-        margin=citation_margin,
-        limit=max_citations,
+        margin=config.citation_margin,
+        limit=config.max_citations,
     )
     cited = [quoted.passage, *extra]
     earlier = []
@@ -202,18 +192,19 @@ def _newest_report(
     passages: Passages,
     model: AnsweringModel,
     newest: Newest,
+    margin: float,
     cut: float,
 ) -> tuple[int, tuple[int, ...], float]:
     """The option to answer with, the earlier reports' options and P(answerable): the newest
-    report (`reports.order_reports`) when it is answerable on its own, judged as if chosen;
-    else the chosen option alone, as without dates."""
+    report within `margin` (`reports.order_reports`) when it is answerable on its own, judged
+    as if chosen; else the chosen option alone, as without dates."""
     period = newest.period
     reports = order_reports(
         decision.best,
         examined.options,
         decision.scores,
         lambda article_id: _day(passages, article_id),
-        margin=newest.margin,
+        margin=margin,
         limit=newest.limit,
         in_period=period.holds if period is not None and period.period else _anywhen,
     )

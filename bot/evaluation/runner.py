@@ -251,9 +251,7 @@ def _one(
         reader,
         model.for_article(_title(q) or q.id),
         vector,
-        threshold=settings.abstain_threshold,
-        max_citations=settings.max_citations,
-        citation_margin=settings.citation_margin,
+        config=timed.answering,
         newest=newest_first(words, timed),
     )
     t2 = time.perf_counter()
