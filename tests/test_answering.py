@@ -140,7 +140,7 @@ def test_threshold_decides_abstention(engine):
 )
 def test_a_typed_question_is_answered_with_a_value_of_its_type_or_refused(engine, question):
     # "How many members does Unison have?" -> "ambulance staff" was answered before.
-    from bot.answering.question import answer_type
+    from bot.answering.answer_types import answer_type
     from bot.answering.short_answer import has_new_value
 
     answer = engine.ask(question)
@@ -157,7 +157,7 @@ def test_a_typed_question_is_answered_with_a_value_of_its_type_or_refused(engine
 )
 def test_a_question_that_asks_no_date_is_not_answered_with_a_date(engine, question):
     # Both were answered "1 February", the date of the day of protest.
-    from bot.answering.question import AnswerType
+    from bot.answering.answer_types import AnswerType
     from bot.answering.short_answer import is_only_value
 
     answer = engine.ask(question)

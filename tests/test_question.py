@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.question import AnswerType, QuestionError, answer_type, clean_question
+from bot.answering.answer_types import AnswerType, answer_type
+from bot.answering.question import QuestionError, clean_question
 from index.errors import FootnoteError
 
 

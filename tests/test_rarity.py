@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.answering.answer_types import AnswerType
 from bot.answering.candidates import question_terms
-from bot.answering.question import AnswerType
 from bot.answering.rarity import FREQUENCY_FILE, unseen_share, zipf_frequency
 from index.tokens import tokenize
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.question import AnswerType, answer_type
+from bot.answering.answer_types import AnswerType, answer_type
 from bot.answering.short_answer import clean_span, has_new_value, is_only_value, pattern_values
 from bot.answering.terms import content_stems
 

@@ -79,7 +79,7 @@ def test_hard_negatives_are_other_passages_like_the_question_without_its_answer(
 
 
 def test_generated_questions_ask_for_a_value_of_their_passage_by_its_type(tiny_squad):
-    from bot.answering.question import AnswerType, answer_type
+    from bot.answering.answer_types import AnswerType, answer_type
     from bot.training.generated import generated_questions
 
     examples, _ = load_examples([tiny_squad])

@@ -1,8 +1,9 @@
 """Answering: a question and retrieved passages in, a verbatim, cited Answer out.
 
-The stages, each a module: `question` (clean, type), `candidates` (sentences and their
-features), `reading` (the reader's spans, `reader` + `windows` + `spans`), `choice` (which span),
-`answerability` (whether to answer at all), `citations` (quote and sources). `pipeline` runs them.
+The stages, each a module: `question` (clean, with `language`), `answer_types` (what kind of
+answer), `candidates` (sentences and their features), `reading` (the reader's spans, `reader` +
+`windows` + `spans`), `choice` (which span), `answerability` (whether to answer at all),
+`citations` (quote and sources). `pipeline` runs them.
 """
 
 from bot.answering.answer import ABSTAIN_TEXT, Answer, Citation, abstention

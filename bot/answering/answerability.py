@@ -15,9 +15,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from bot.answering.answer_types import AnswerType
 from bot.answering.candidates import Candidates
 from bot.answering.choice import SPAN_FEATURES
-from bot.answering.question import AnswerType
 from bot.answering.tuning import CHOICE_GAP_CAP
 
 # What says the articles cover the question at all: retrieval evidence alone, no reader. The

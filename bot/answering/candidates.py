@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.answering.question import AnswerType, answer_type
+from bot.answering.answer_types import AnswerType, answer_type
 from bot.answering.rarity import unseen_share
 from bot.answering.short_answer import has_new_value
 from bot.answering.terms import is_content

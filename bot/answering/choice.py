@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bot.answering.answer_types import AnswerType
 from bot.answering.candidates import Candidates
-from bot.answering.question import AnswerType
 from bot.answering.reading import Reading
 from bot.answering.short_answer import clean_span, has_new_value, is_only_value
 from bot.answering.terms import content_stems

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.answering.answer import Answer
-from bot.answering.question import AnswerType, answer_type
+from bot.answering.answer_types import AnswerType, answer_type
 from bot.answering.tuning import FOLLOW_UP_WORDS
 from index.referents import name_runs
 

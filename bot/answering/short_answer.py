@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.answering.question import AnswerType
+from bot.answering.answer_types import AnswerType
 from bot.answering.terms import content_stems
 from index.vocabulary import (
     ANSWER_CAPITALISED_WORD,

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.answering.answer_types import AnswerType
 from bot.answering.answerability import (
     ANSWERABILITY_FEATURES,
     COVERED_FEATURES,
@@ -36,7 +37,6 @@ from bot.answering.candidates import find_candidates
 from bot.answering.choice import SPAN_FEATURES, choice_scores
 from bot.answering.model import MODEL_FILE, AnsweringModel, load_model, save_model
 from bot.answering.pipeline import examine
-from bot.answering.question import AnswerType
 from bot.answering.reader_folder import WEIGHTS, write_checksums
 from bot.evaluation.datasets import (
     ANSWERABLE,

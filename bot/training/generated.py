@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.answering.question import AnswerType
+from bot.answering.answer_types import AnswerType
 from bot.answering.short_answer import pattern_values
 from bot.training.examples import QAExample
 from index.sentences import split_sentences
