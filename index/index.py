@@ -24,7 +24,6 @@ from index.sparse import BM25Index
 
 if TYPE_CHECKING:
     from index.dense import DenseIndex
-    from index.embedder import Embedder
 
 
 class Index:
@@ -44,7 +43,6 @@ class Index:
         sentence_vectors: np.ndarray,
         article_aliases: list[list[Alias]],
         sentence_referents: list[tuple[str, ...]],
-        embedder: Embedder,
         mapped: Sequence[MappedFile] = (),
     ) -> None:
         self.path = path
@@ -67,7 +65,6 @@ class Index:
             self.chunks,
             dense,
             sparse,
-            embedder,
             SentenceVectors(sentence_vectors, self.chunk_sentences),
             aliases=self.aliases,
         )

@@ -57,14 +57,14 @@ def open_index(index_dir: Path, embedder: Embedder, *, map_from: int = MAP_FROM_
         )
     verify_files(index_dir, manifest)
     try:
-        return _load(index_dir, manifest, embedder, map_from)
+        return _load(index_dir, manifest, map_from)
     except IndexCorruptError:
         raise
     except Exception as error:  # any parse failure of a checksummed file is damage
         raise damaged(index_dir, f"could not read it: {error}") from error
 
 
-def _load(index_dir: Path, manifest: dict[str, Any], embedder: Embedder, map_from: int) -> Index:
+def _load(index_dir: Path, manifest: dict[str, Any], map_from: int) -> Index:
     from index.dense import DenseIndex  # faiss is heavy: imported when an index is opened
 
     articles, hashes = [], []
@@ -140,7 +140,6 @@ def _load(index_dir: Path, manifest: dict[str, Any], embedder: Embedder, map_fro
         sentence_vectors,
         aliases,
         referents,
-        embedder,
         mapped,
     )
 

@@ -15,7 +15,6 @@ from index.tokens import terms
 if TYPE_CHECKING:
     from index.aliases import Aliases
     from index.dense import DenseIndex
-    from index.embedder import Embedder
     from index.sparse import BM25Index
 
 METHODS = ("weighted", "rrf", "dense", "bm25")
@@ -55,7 +54,6 @@ class Searcher:
         chunks: Sequence[Chunk],
         dense: DenseIndex,
         sparse: BM25Index,
-        embedder: Embedder,
         sentences: SentenceVectors | None = None,
         *,
         aliases: Aliases | None = None,
@@ -63,7 +61,6 @@ class Searcher:
         self.chunks = chunks
         self.dense = dense
         self.sparse = sparse
-        self.embedder = embedder
         self.sentences = sentences
         self.aliases = aliases
 
@@ -92,7 +89,8 @@ class Searcher:
         "the RCN" finds "the Royal College of Nursing". The other form's words share the weight
         of one query word: they restate a concept the query named once, and "PCS" spelled out
         as four words would otherwise outweigh the rest of the question. The dense side is left
-        as it is: callers may pass a `query_vector` they encoded from the question as asked.
+        as it is: callers encode the `query_vector` from the question as asked. Every method
+        but "bm25" needs it; the engine encodes each question once for retrieval and reading.
 
         `allowed` (one bool per chunk, from `Index.allowed`) limits both retrievers to those
         chunks inside their own search, so k hits come back whenever k allowed ones match.
@@ -104,8 +102,8 @@ class Searcher:
             )
         candidates = max(config.candidates, k)
         sentence_share = config.sentence_share
-        if method != "bm25" and query_vector is None and self.dense.ntotal:
-            query_vector = self.embedder.encode([query])[0]
+        if method != "bm25" and query_vector is None:
+            raise ValueError(f"search method {method!r} needs the query_vector of the query")
         dense = {} if method == "bm25" else self._dense(query_vector, candidates, allowed)
         sparse = {} if method == "dense" else self._sparse(query, candidates, allowed)
         if dense and self.sentences is not None and sentence_share > 0:
@@ -126,9 +124,9 @@ class Searcher:
         return [self._hit(doc, fused[doc], dense.get(doc), sparse.get(doc)) for doc in best]
 
     def _dense(
-        self, query_vector: np.ndarray | None, candidates: int, allowed: np.ndarray | None
+        self, query_vector: np.ndarray, candidates: int, allowed: np.ndarray | None
     ) -> dict[int, tuple[float, int]]:
-        if self.dense.ntotal == 0 or query_vector is None:
+        if self.dense.ntotal == 0:
             return {}
         scores, ids = self.dense.search(query_vector, candidates, allowed)
         ranked = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]

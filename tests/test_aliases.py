@@ -93,8 +93,8 @@ def test_a_two_letter_short_form_must_match_its_capitals():
     assert aliases.expand("Tell us") == "Tell us"
 
 
-def test_bm25_finds_a_chunk_by_either_form(index, embedder):
-    plain = Searcher(index.chunks, index.dense, index.sparse, embedder)
+def test_bm25_finds_a_chunk_by_either_form(index):
+    plain = Searcher(index.chunks, index.dense, index.sparse)
 
     def top(searcher, question):
         return searcher.search(question, k=3, method="bm25")

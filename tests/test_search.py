@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index import RetrievalConfig, open_index
+from tests.encoded_search import search
 
 
 @pytest.fixture(scope="module")
@@ -12,8 +13,8 @@ def index(seeds_index_dir, embedder):
     return open_index(seeds_index_dir, embedder)
 
 
-def top_text(index, question: str, method: str) -> str:
-    hits = index.searcher.search(question, k=3, method=method)
+def top_text(index, embedder, question: str, method: str) -> str:
+    hits = search(index.searcher, embedder, question, k=3, method=method)
     return hits[0].chunk.text if hits else ""
 
 
@@ -29,9 +30,9 @@ def top_text(index, question: str, method: str) -> str:
         ("Why was the stoppage at the interior ministry delayed for now?", "legal challenge"),
     ],
 )
-def test_a_paraphrase_bm25_misses_is_found_by_hybrid(index, question, answer):
-    assert answer not in top_text(index, question, "bm25")
-    assert answer in top_text(index, question, "weighted")
+def test_a_paraphrase_bm25_misses_is_found_by_hybrid(index, embedder, question, answer):
+    assert answer not in top_text(index, embedder, question, "bm25")
+    assert answer in top_text(index, embedder, question, "weighted")
 
 
 @pytest.mark.parametrize(
@@ -42,15 +43,19 @@ def test_a_paraphrase_bm25_misses_is_found_by_hybrid(index, question, answer):
         ("driving test instructors", "driving test instructors", ("weighted", "rrf")),
     ],
 )
-def test_an_exact_keyword_dense_misranks_is_found_by_hybrid(index, question, answer, methods):
-    assert answer not in top_text(index, question, "dense")
-    assert answer in top_text(index, question, "bm25")
+def test_an_exact_keyword_dense_misranks_is_found_by_hybrid(
+    index, embedder, question, answer, methods
+):
+    assert answer not in top_text(index, embedder, question, "dense")
+    assert answer in top_text(index, embedder, question, "bm25")
     for method in methods:
-        assert answer in top_text(index, question, method)
+        assert answer in top_text(index, embedder, question, method)
 
 
-def test_hits_carry_both_scores_and_one_based_ranks(index):
-    hits = index.searcher.search("Who is the leader of the Royal College of Nursing?", k=5)
+def test_hits_carry_both_scores_and_one_based_ranks(index, embedder):
+    hits = search(
+        index.searcher, embedder, "Who is the leader of the Royal College of Nursing?", k=5
+    )
     assert len(hits) == 5
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert all(0.0 <= h.score <= 1.0 for h in hits)
@@ -65,29 +70,31 @@ def test_hits_carry_both_scores_and_one_based_ranks(index):
     assert "Pat Cullen" in hits[0].chunk.text
 
 
-def test_single_retriever_methods_score_by_their_own_retriever(index):
-    dense = index.searcher.search("nurses strike", k=4, method="dense")
+def test_single_retriever_methods_score_by_their_own_retriever(index, embedder):
+    dense = search(index.searcher, embedder, "nurses strike", k=4, method="dense")
     assert [h.dense_rank for h in dense] == [1, 2, 3, 4]
     assert all(h.score == h.dense_score and h.sparse_rank is None for h in dense)
-    bm25 = index.searcher.search("nurses strike", k=4, method="bm25")
+    bm25 = search(index.searcher, embedder, "nurses strike", k=4, method="bm25")
     assert [h.sparse_rank for h in bm25] == [1, 2, 3, 4]
     assert all(h.score == h.sparse_score and h.dense_rank is None for h in bm25)
-    rrf = index.searcher.search("nurses strike", k=4, method="rrf")
+    rrf = search(index.searcher, embedder, "nurses strike", k=4, method="rrf")
     assert rrf[0].score == pytest.approx(
         1 / (60 + (rrf[0].dense_rank or 10**9)) + 1 / (60 + (rrf[0].sparse_rank or 10**9))
     )
 
 
-def test_a_query_with_no_indexed_words_falls_back_to_dense(index):
-    hits = index.searcher.search("the of and", k=3)
+def test_a_query_with_no_indexed_words_falls_back_to_dense(index, embedder):
+    hits = search(index.searcher, embedder, "the of and", k=3)
     assert hits and all(h.sparse_rank is None and h.score == h.dense_score for h in hits)
-    assert index.searcher.search("the of and", k=3, method="bm25") == []
+    assert search(index.searcher, embedder, "the of and", k=3, method="bm25") == []
 
 
 def test_a_precomputed_query_vector_gives_the_same_hits(index, embedder):
     question = "When is the national day of protest?"
     vector = embedder.encode([question])[0]
-    assert index.searcher.search(question, query_vector=vector) == index.searcher.search(question)
+    assert index.searcher.search(question, query_vector=vector) == search(
+        index.searcher, embedder, question
+    )
 
 
 def test_searching_with_no_settings_searches_as_footnote_is_configured(index, embedder):
@@ -109,11 +116,13 @@ def test_searching_with_no_settings_searches_as_footnote_is_configured(index, em
         assert scores != [h.score for h in configured]  # the config is what searches
 
 
-def test_k_and_method_are_checked(index):
-    assert len(index.searcher.search("strike", k=2)) == 2
-    assert len(index.searcher.search("strike", k=100)) == len(index.chunks)
+def test_k_and_method_are_checked(index, embedder):
+    assert len(search(index.searcher, embedder, "strike", k=2)) == 2
+    assert len(search(index.searcher, embedder, "strike", k=100)) == len(index.chunks)
     with pytest.raises(ValueError, match="unknown search method"):
-        index.searcher.search("strike", method="magic")
+        search(index.searcher, embedder, "strike", method="magic")
+    with pytest.raises(ValueError, match="needs the query_vector"):
+        index.searcher.search("strike")
 
 
 def test_sentences_in_a_chunk_come_with_their_vectors(index, embedder):
@@ -132,7 +141,11 @@ def test_dense_score_mixes_the_chunk_with_its_best_sentence(index, embedder):
     question = "Who is the leader of the Royal College of Nursing?"
     vector = embedder.encode([question])[0]
     hits = index.searcher.search(
-        question, k=5, method="dense", config=RetrievalConfig(sentence_share=0.5)
+        question,
+        k=5,
+        method="dense",
+        config=RetrievalConfig(sentence_share=0.5),
+        query_vector=vector,
     )
     for hit in hits:
         chunk_vector = index.dense.vectors()[index.chunks.index(hit.chunk)]
@@ -140,6 +153,10 @@ def test_dense_score_mixes_the_chunk_with_its_best_sentence(index, embedder):
         expected = 0.5 * chunk_vector @ vector + 0.5 * (sentence_vectors @ vector).max()
         assert hit.dense_score == pytest.approx(float(expected), abs=1e-3)
     plain = index.searcher.search(
-        question, k=1, method="dense", config=RetrievalConfig(sentence_share=0.0)
+        question,
+        k=1,
+        method="dense",
+        config=RetrievalConfig(sentence_share=0.0),
+        query_vector=vector,
     )
     assert plain[0].dense_score == pytest.approx(float((index.dense.vectors() @ vector).max()))

@@ -24,6 +24,7 @@ from index import (
     open_index,
 )
 from index.index_folder import ALIASES, DATA_FILES, FORMAT_VERSION, MANIFEST, REFERENTS
+from tests.encoded_search import search
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = {
@@ -79,7 +80,10 @@ def test_a_build_writes_a_manifest_and_opens(built, embedder):
     index = open_index(index_dir, embedder)
     assert index.articles["nurses.md"].title == "Nurses vote"
     assert index.articles["rail.txt"].date == "2023-01-09"
-    assert index.searcher.search("Who leads the nurses?", k=1)[0].chunk.article_id == "nurses.md"
+    assert (
+        search(index.searcher, embedder, "Who leads the nurses?", k=1)[0].chunk.article_id
+        == "nurses.md"
+    )
     assert sorted(p.name for p in index_dir.parent.iterdir()) == ["corpus", "index"]
 
 
@@ -175,7 +179,7 @@ def test_rebuilds_reuse_vectors_of_unchanged_articles(built, copy_of_index, embe
     assert [(s.path.rsplit("/", 1)[-1], s.reason) for s in report.skipped] == [
         ("zz-copy-of-rail.txt", "duplicate of rail.txt")
     ]
-    hit = index.searcher.search("Which union represents doctors?", k=1)[0]
+    hit = search(index.searcher, embedder, "Which union represents doctors?", k=1)[0]
     assert hit.chunk.article_id == "new.txt"
 
 
@@ -235,9 +239,11 @@ def test_an_hnsw_index_keeps_its_graph_across_rebuilds(built, embedder, tmp_path
     for n, vector in enumerate(fresh.dense.vectors()):
         _, ids = index.dense.search(vector[None], 2)
         assert ids[0][0] == n  # every chunk finds itself, and never the removed one
-    hit = index.searcher.search("Which union represents doctors?", k=1)[0]
+    hit = search(index.searcher, embedder, "Which union represents doctors?", k=1)[0]
     assert hit.chunk.article_id == "doctors.txt"
-    assert all(h.chunk.article_id != "rail.txt" for h in index.searcher.search("rail strike"))
+    assert all(
+        h.chunk.article_id != "rail.txt" for h in search(index.searcher, embedder, "rail strike")
+    )
 
 
 def test_changed_chunking_reencodes_everything(built, copy_of_index, embedder):
@@ -297,7 +303,7 @@ def test_a_killed_build_leaves_the_old_index_and_the_next_build_cleans_up(
     leftovers = [half_written]
     index = open_index(copy_of_index, embedder)
     assert sorted(index.articles) == sorted(ARTICLES)
-    assert index.searcher.search("rail strike", k=1)[0].chunk.article_id == "rail.txt"
+    assert search(index.searcher, embedder, "rail strike", k=1)[0].chunk.article_id == "rail.txt"
 
     report = build_index([corpus], copy_of_index, embedder)
     assert report.embedded == 0
@@ -338,8 +344,8 @@ def test_a_build_with_an_approximate_dense_index_records_it_and_finds_the_same(
     exact = open_index(index_dir, embedder)
     assert exact.manifest["dense"] == "flat"  # a small corpus: auto is exact
     for query in ("rail strike on Friday", "nurses vote", "teachers pay rise"):
-        got = index.searcher.search(query, k=1)[0].chunk.article_id
-        assert got == exact.searcher.search(query, k=1)[0].chunk.article_id
+        got = search(index.searcher, embedder, query, k=1)[0].chunk.article_id
+        assert got == search(exact.searcher, embedder, query, k=1)[0].chunk.article_id
 
 
 def test_a_full_disk_mid_build_leaves_the_old_index_serving_and_says_so(
