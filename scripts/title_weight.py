@@ -105,7 +105,7 @@ def swap(variant: str, parts: Parts, sparse, dense):
 
 def score(questions, vectors, index, settings, lead: float, held: set[str]) -> list[str]:
     from bot.evaluation.judge import passage_is_relevant
-    from bot.evaluation.metrics import first_relevant_rank
+    from bot.evaluation.metrics import first_relevant_rank, hit_at_k, mrr_at_k
     from bot.evaluation.runner import RANK_DEPTH, Retriever, search
 
     hybrid = Retriever("hybrid", settings.fusion, settings.dense_weight, settings.rrf_k)
@@ -123,10 +123,9 @@ def score(questions, vectors, index, settings, lead: float, held: set[str]) -> l
     out = []
     for label, kept in (("all", ranks), ("held out", [r for r in ranks if r[0] in held])):
         found = [rank for _, rank in kept]
-        n = len(found) or 1
-        hit1 = 100 * sum(r == 1 for r in found) / n
-        hit5 = 100 * sum(bool(r) and r <= 5 for r in found) / n
-        mrr = sum(1 / r for r in found if r) / n
+        hit1 = 100 * (hit_at_k(found, 1) or 0.0)
+        hit5 = 100 * (hit_at_k(found, 5) or 0.0)
+        mrr = mrr_at_k(found, RANK_DEPTH) or 0.0
         out.append(f"{label} ({len(found)}): {hit1:.2f} / {hit5:.2f} / {mrr:.3f}")
     return out
 
