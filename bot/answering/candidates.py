@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from index.search import Hit
     from index.sentences import Sentence
 
-# The columns of sentence_features(), in order; Weights has one field per name.
+# The columns of sentence_features(), in order; tuning.PRIOR_WEIGHTS has one weight per name.
 FEATURES = (
     "cosine",
     "coverage",
@@ -44,23 +44,9 @@ FEATURES = (
 )
 
 
-@dataclass(frozen=True)
-class Weights:
-    """Linear weights of the prior, one per FEATURES column: the hand-fitted sentence scorer
-    Footnote answered with before it had a reader (76.8% of answer sentences held out)."""
-
-    # What each feature means, and its weight: tuning.PRIOR_WEIGHTS.
-    cosine: float = PRIOR_WEIGHTS["cosine"]
-    coverage: float = PRIOR_WEIGHTS["coverage"]
-    window: float = PRIOR_WEIGHTS["window"]
-    bigrams: float = PRIOR_WEIGHTS["bigrams"]
-    retrieval: float = PRIOR_WEIGHTS["retrieval"]
-    type_match: float = PRIOR_WEIGHTS["type_match"]
-    novelty: float = PRIOR_WEIGHTS["novelty"]
-    length: float = PRIOR_WEIGHTS["length"]
-
-    def vector(self) -> np.ndarray:
-        return np.array(astuple(self), dtype=np.float64)
+# The prior's linear weights, one per FEATURES column: the hand-fitted sentence scorer Footnote
+# answered with before it had a reader (76.8% of answer sentences held out; tuning.PRIOR_WEIGHTS).
+PRIOR = np.array([PRIOR_WEIGHTS[name] for name in FEATURES], dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -79,7 +65,7 @@ class Candidates:
 
     items: list[Candidate]
     features: np.ndarray  # (len(items), len(FEATURES))
-    prior: np.ndarray  # (len(items),) the Weights score of each row
+    prior: np.ndarray  # (len(items),) the PRIOR score of each row
     top_dense: float  # embedding similarity of the best retrieved passage
     kind: AnswerType
 
@@ -154,7 +140,7 @@ def find_candidates(
             for i, c in enumerate(items)
         ]
     )
-    prior = features @ Weights().vector()
+    prior = features @ PRIOR
     return Candidates(items, features, prior, _top_dense(hits, float(cosines.max())), kind)
 
 
@@ -297,14 +283,14 @@ def _unseen_idf(lexicon: Lexicon) -> float:
     return max(math.log((n - 0.5) / 1.5), 1.0)
 
 
-assert tuple(f.name for f in fields(Weights)) == FEATURES
+assert tuple(PRIOR_WEIGHTS) == FEATURES
 
 __all__ = [
     "FEATURES",
+    "PRIOR",
     "Candidate",
     "Candidates",
     "QuestionTerms",
-    "Weights",
     "find_candidates",
     "question_terms",
     "sentence_features",

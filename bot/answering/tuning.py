@@ -21,7 +21,7 @@ MAX_ANSWER_TOKENS = 30  # longest span the reader may give, in tokens; hand-set 
 NO_READING_MARGIN = -20.0  # best no-answer margin with no window read: below any; 306edb7
 
 # The prior: the sentence scorer Footnote answered with before it had a reader, its weights
-# fitted by hand (7ce04c4) to 76.8% of answer sentences held out; candidates.Weights.
+# fitted by hand (7ce04c4) to 76.8% of answer sentences held out; candidates.PRIOR.
 PRIOR_WEIGHTS = {
     "cosine": 1.0,  # embedding similarity of question and sentence
     "coverage": 1.1,  # IDF-weighted share of the question's words in the sentence
