@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, TypeVar, get_type_hints
 
 from bot.answering.config import AnsweringConfig
 from index.search import RetrievalConfig
@@ -17,6 +17,7 @@ ENV_PREFIX = "FOOTNOTE_"
 DEFAULT_CORPUS = (Path("seeds"),)
 _RETRIEVAL = RetrievalConfig()  # retrieval's own defaults, defined in index/search.py
 _ANSWERING = AnsweringConfig()  # answering's own defaults, defined in bot/answering/config.py
+_Config = TypeVar("_Config", RetrievalConfig, AnsweringConfig)
 
 
 @dataclass(frozen=True)
@@ -107,23 +108,16 @@ class Settings:
     @property
     def retrieval(self) -> RetrievalConfig:
         """How retrieval searches, as these settings configure it."""
-        return RetrievalConfig(
-            fusion=self.fusion,
-            dense_weight=self.dense_weight,
-            rrf_k=self.rrf_k,
-            candidates=self.candidates,
-            sentence_share=self.sentence_share,
-        )
+        return self._compose(RetrievalConfig)
 
     @property
     def answering(self) -> AnsweringConfig:
         """How answering answers, as these settings configure it."""
-        return AnsweringConfig(
-            abstain_threshold=self.abstain_threshold,
-            max_citations=self.max_citations,
-            citation_margin=self.citation_margin,
-            report_margin=self.report_margin,
-        )
+        return self._compose(AnsweringConfig)
+
+    def _compose(self, config: type[_Config]) -> _Config:
+        """A layer's config from the settings of the same names: each of its fields is one."""
+        return config(**{f.name: getattr(self, f.name) for f in fields(config)})
 
     @property
     def state_path(self) -> Path:
