@@ -6,7 +6,7 @@ nothing else constructs it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,52 +26,58 @@ if TYPE_CHECKING:
     from index.dense import DenseIndex
 
 
+@dataclass(frozen=True)
+class IndexParts:
+    """What an index folder holds, read and verified by `index.opening.open_index`: the
+    articles with their content hashes, the chunk and sentence rows (article number, start,
+    end), both retrievers, the sentence vectors, each article's aliases and each sentence's
+    referents, and the files read through memory maps rather than copied."""
+
+    articles: list[Article]
+    hashes: list[str]
+    chunk_rows: np.ndarray  # (chunks, 3)
+    dense: DenseIndex
+    sparse: BM25Index
+    sentence_rows: np.ndarray  # (sentences, 3)
+    sentence_vectors: np.ndarray  # (sentences, dim) float16
+    article_aliases: list[list[Alias]]
+    sentence_referents: list[tuple[str, ...]]
+    mapped: tuple[MappedFile, ...] = ()
+
+
 class Index:
     """An opened index: articles, chunks, both retrievers, the per-sentence vectors, and what
     the text says besides: the aliases it defines and whom each sentence's pronouns mean."""
 
-    def __init__(
-        self,
-        path: Path,
-        manifest: dict[str, Any],
-        articles: list[Article],
-        hashes: list[str],
-        chunk_rows: np.ndarray,
-        dense: DenseIndex,
-        sparse: BM25Index,
-        sentence_rows: np.ndarray,
-        sentence_vectors: np.ndarray,
-        article_aliases: list[list[Alias]],
-        sentence_referents: list[tuple[str, ...]],
-        mapped: Sequence[MappedFile] = (),
-    ) -> None:
+    def __init__(self, path: Path, manifest: dict[str, Any], parts: IndexParts) -> None:
         self.path = path
         self.manifest = manifest
+        articles, chunk_rows, sentence_rows = parts.articles, parts.chunk_rows, parts.sentence_rows
         self.articles: dict[str, Article] = {article.id: article for article in articles}
         self.article_order = articles
-        self.hashes = hashes  # content hash of article_order[i]
+        self.hashes = parts.hashes  # content hash of article_order[i]
         self.chunk_rows = chunk_rows
         self.chunks: list[Chunk] = [
             Chunk(articles[a].id, int(s), int(e), articles[a].text[s:e]) for a, s, e in chunk_rows
         ]
-        self.dense = dense
-        self.sparse = sparse
+        self.dense = parts.dense
+        self.sparse = parts.sparse
         self.sentence_rows = sentence_rows
-        self.sentence_vectors = sentence_vectors
+        self.sentence_vectors = parts.sentence_vectors
         self.chunk_sentences = _sentences_of_chunks(chunk_rows, sentence_rows)
-        self.article_aliases = article_aliases  # article_order[i]'s own aliases
-        self.aliases = Aliases(alias for aliases in article_aliases for alias in aliases)
+        self.article_aliases = parts.article_aliases  # article_order[i]'s own aliases
+        self.aliases = Aliases(alias for aliases in parts.article_aliases for alias in aliases)
         self.searcher = Searcher(
             self.chunks,
-            dense,
-            sparse,
-            SentenceVectors(sentence_vectors, self.chunk_sentences),
+            parts.dense,
+            parts.sparse,
+            SentenceVectors(parts.sentence_vectors, self.chunk_sentences),
             aliases=self.aliases,
         )
         self._chunk_number = {(c.article_id, c.start, c.end): n for n, c in enumerate(self.chunks)}
         self._article_number = {article.id: n for n, article in enumerate(articles)}
-        self.sentence_referents = sentence_referents  # per sentence row
-        self.mapped = tuple(mapped)  # the files read through memory maps, not copied
+        self.sentence_referents = parts.sentence_referents  # per sentence row
+        self.mapped = parts.mapped  # the files read through memory maps, not copied
         self.facts = ArticleFacts(articles, chunk_rows[:, 0])
 
     def allowed(self, scope: Scope) -> np.ndarray | None:

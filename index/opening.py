@@ -18,7 +18,7 @@ import numpy as np
 from index.aliases import Alias
 from index.articles import Article
 from index.errors import IndexCorruptError, ModelMismatchError
-from index.index import Index
+from index.index import Index, IndexParts
 from index.index_folder import (
     ALIASES,
     ARTICLES,
@@ -128,9 +128,7 @@ def _load(index_dir: Path, manifest: dict[str, Any], map_from: int) -> Index:
     for what, check in checks:
         if not check():
             raise damaged(index_dir, f"its {what} does not match the manifest")
-    return Index(
-        index_dir,
-        manifest,
+    parts = IndexParts(
         articles,
         hashes,
         chunk_rows,
@@ -140,8 +138,9 @@ def _load(index_dir: Path, manifest: dict[str, Any], map_from: int) -> Index:
         sentence_vectors,
         aliases,
         referents,
-        mapped,
+        tuple(mapped),
     )
+    return Index(index_dir, manifest, parts)
 
 
 def _load_rows(path: Path) -> np.ndarray:
