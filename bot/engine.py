@@ -162,7 +162,8 @@ class Footnote:
         vector = self.embedder.encode([topic])[0]
         s = self.settings
         hits = retrieve(index, topic, vector, s, s.timeline_passages, allowed=index.allowed(scope))
-        timeline = build_timeline(topic, hits, index, vector, limit=s.timeline_entries)
+        passages = passages_of(index, hits)
+        timeline = build_timeline(topic, passages, vector, limit=s.timeline_entries)
         total = round((time.perf_counter() - started) * 1000, 2)
         return replace(timeline, timings_ms={"total": total})
 

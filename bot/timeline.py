@@ -15,7 +15,7 @@ from bot.answering import Citation
 from bot.answering.terms import content_stems
 
 if TYPE_CHECKING:
-    from index import Hit, Index
+    from index.passages import Lexicon, Passages
 
 # A sentence is about the topic when it holds most of the topic's words (weighed by IDF), or
 # half of them and is close to it in meaning, or is very close in meaning alone (a report may
@@ -82,16 +82,15 @@ def timeline_topic(question: str) -> str | None:
 
 def build_timeline(
     topic: str,
-    hits: Sequence[Hit],
-    index: Index,
+    passages: Passages,
     topic_vector: np.ndarray,
     *,
     limit: int,
 ) -> Timeline:
-    """At most `limit` entries about `topic` from the retrieved `hits`: each article's sentence
-    most about the topic, when it is about it enough, near-identical reports merged."""
-    weights = _topic_weights(topic, index)
-    quotes = [q for q in _best_quotes(hits, index, topic_vector, weights) if q.relevant]
+    """At most `limit` entries about `topic` from the retrieved `passages`: each article's
+    sentence most about the topic, when it is about it enough, near-identical reports merged."""
+    weights = _topic_weights(topic, passages.lexicon)
+    quotes = [q for q in _best_quotes(passages, topic_vector, weights) if q.relevant]
     groups = _merge(sorted(quotes, key=lambda q: -q.score))[:limit]
     entries = sorted((_entry(group) for group in groups), key=_chronological)
     numbered, n = [], 0
@@ -128,23 +127,22 @@ class _Quote:
         return dt.date.fromisoformat(date) if date else None
 
 
-def _topic_weights(topic: str, index: Index) -> dict[str, float]:
+def _topic_weights(topic: str, lexicon: Lexicon) -> dict[str, float]:
     """The topic's content stems, each weighed by its IDF (at least 1: in a small corpus a word
-    in half the passages has an IDF near zero, yet it is still what the topic names)."""
-    sparse = index.sparse
-    return {s: max(sparse.idf(s), 1.0) for s in content_stems(topic)}
+    in half the passages has an IDF near zero, yet it is still what the topic names; an unseen
+    word weighs 1 too)."""
+    return {s: max(lexicon.idf(s) or 0.0, 1.0) for s in content_stems(topic)}
 
 
 def _best_quotes(
-    hits: Sequence[Hit], index: Index, topic_vector: np.ndarray, weights: dict[str, float]
+    passages: Passages, topic_vector: np.ndarray, weights: dict[str, float]
 ) -> list[_Quote]:
-    """Each article's one sentence most about the topic, among the sentences of its hits."""
+    """Each article's one sentence most about the topic, among the sentences of its passages."""
     total = sum(weights.values()) or 1.0
     best: dict[str, _Quote] = {}
-    for hit in hits:
-        sentences, vectors = index.sentences_in(hit.chunk)
+    for passage in passages:
+        sentences, vectors, article = passage.sentences, passage.vectors, passage.article
         cosines = vectors @ np.asarray(topic_vector, dtype=np.float32) if len(vectors) else []
-        article = index.articles[hit.chunk.article_id]
         for sentence, vector, cosine in zip(sentences, vectors, cosines, strict=True):
             if len(sentence.text.split()) < MIN_QUOTE_WORDS:
                 continue
