@@ -72,10 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         answerability.wrong_type = rule
     # Tried and not shipped: choose among the spans of the asked type when there are any,
-    # rather than refuse when the best span is of the wrong type.
+    # rather than refuse when the best span is of the wrong type; never choose an echo.
     with _patched(calibration, "choice_scores", _typed_first(calibration.choice_scores)):
         folds, _ = fit_folds(gathered)
         results["typed spans first"] = held_out_figures(gathered.items, folds)
+    with _patched(calibration, "choice_scores", _echo_last(calibration.choice_scores)):
+        folds, _ = fit_folds(gathered)
+        results["echo never first"] = held_out_figures(gathered.items, folds)
     for floor in ANSWER_FLOORS:
         rule = _with_answer_floor(calibration._refusal_threshold, floor)
         with _patched(calibration, "_refusal_threshold", rule):
@@ -112,6 +115,19 @@ def _typed_first(scores: Callable) -> Callable:
         return np.where(right, s, s - 1000.0) if right.any() and not right.all() else s
 
     return typed
+
+
+def _echo_last(scores: Callable) -> Callable:
+    """Choice scores that put every span only repeating the question ("Royal College of
+    Nursing" for "Who is in charge of the RCN?") below every other span."""
+    column = SPAN_FEATURES.index("echo")
+
+    def echo_last(features: np.ndarray, weights: dict) -> np.ndarray:
+        s = scores(features, weights)
+        new = features[:, column] < 0.5
+        return np.where(new, s, s - 1000.0) if new.any() and not new.all() else s
+
+    return echo_last
 
 
 def _with_answer_floor(threshold: Callable, floor: float) -> Callable:
