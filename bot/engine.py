@@ -169,7 +169,8 @@ class Footnote:
 
 def load_reader(settings: Settings) -> Reader:
     """The reader in settings.reader (a `footnote train-reader` folder), else the packaged one."""
-    return Reader(Path(settings.reader) if settings.reader else PACKAGED_READER)
+    folder = Path(settings.reader) if settings.reader else PACKAGED_READER
+    return Reader(folder, settings.inference)
 
 
 def retrieve(
