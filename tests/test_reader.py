@@ -265,7 +265,7 @@ def test_a_cold_ask_builds_and_reads_without_importing_torch(precision, seeds_in
     assert result.returncode == 0, result.stderr
     assert "Pat Cullen" in result.stdout and not result.stderr  # no quantiser advice either
     built = sorted(p.name for p in (tmp_path / "footnote" / "onnx").glob("*.onnx"))
-    assert [name.split("-")[1] for name in built] == ["span"]  # the reader
+    assert [name.split("-")[1] for name in built] == ["pooled", "span"]  # encoder and reader
     assert all(name.endswith(f"-{precision}.onnx") for name in built)
     # Built, the graphs are only read: no onnx (half a second to import), no quantiser.
     again = _cold_ask(seeds_index_dir, tmp_path, precision, ("torch", "onnx"))
