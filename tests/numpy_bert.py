@@ -1,15 +1,12 @@
-"""A numpy-only forward pass of BERT-style sentence encoders (mean pooling, normalised).
+"""An independent numpy forward pass of BERT, for tests to check the ONNX graphs against.
 
-Importing sentence-transformers costs several seconds, most of a cold `footnote ask`. Encoding one
-question needs none of it: the same safetensors weights and tokenizer run here in a few ms, and a
-test keeps the vectors equal to sentence-transformers' own.
+This is the numpy BERT the reader and the question encoder ran on before ONNX Runtime (commit
+e215f24), itself tested equal to the torch model; it stays here as the reference only.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -26,52 +23,6 @@ class _Layer:
     down: np.ndarray
     down_bias: np.ndarray
     out_norm: tuple[np.ndarray, np.ndarray]
-
-
-def supports(model_dir: Path) -> bool:
-    """True for a sentence-transformers folder this module runs exactly: BERT, mean, normalise."""
-    try:
-        config = json.loads((model_dir / "config.json").read_text())
-        modules = json.loads((model_dir / "modules.json").read_text())
-        pooling = json.loads((model_dir / "1_Pooling" / "config.json").read_text())
-    except (OSError, ValueError):
-        return False
-    kinds = [m.get("type", "").rsplit(".", 1)[-1] for m in modules]
-    return (
-        config.get("model_type") == "bert"
-        and config.get("hidden_act") == "gelu"
-        and config.get("position_embedding_type", "absolute") == "absolute"
-        and kinds == ["Transformer", "Pooling", "Normalize"]
-        and pooling.get("pooling_mode_mean_tokens") is True
-        and not any(pooling.get(k) for k in ("pooling_mode_cls_token", "pooling_mode_max_tokens"))
-        and (model_dir / "model.safetensors").exists()
-        and (model_dir / "tokenizer.json").exists()
-    )
-
-
-class NumpyEncoder:
-    """Encodes a few texts on the CPU with numpy; for bulk encoding use sentence-transformers."""
-
-    def __init__(self, model_dir: Path) -> None:
-        from safetensors.numpy import load_file
-        from tokenizers import Tokenizer
-
-        config = json.loads((model_dir / "config.json").read_text())
-        st_config = json.loads((model_dir / "sentence_bert_config.json").read_text())
-        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self.tokenizer.enable_truncation(int(st_config.get("max_seq_length", 256)))
-        self.tokenizer.no_padding()
-        self.bert = NumpyBert(load_file(str(model_dir / "model.safetensors")), config)
-        self.dim = self.bert.hidden
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """(n, dim) float32 unit vectors, one text at a time (no padding, so no masking)."""
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            ids = np.asarray(self.tokenizer.encode(text).ids)
-            hidden = self.bert.forward(ids[None, :])[0].mean(axis=0)
-            out[row] = hidden / max(float(np.linalg.norm(hidden)), 1e-12)
-        return out
 
 
 class NumpyBert:
