@@ -98,7 +98,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings.replace(dense=args.dense)
     paths = [Path(p) for p in args.paths] or corpus_of(settings)
     report = build(
-        settings, Embedder(settings.model, settings.inference), paths, progress=True, ray=args.ray
+        settings, Embedder(settings.model, settings.encoding), paths, progress=True, ray=args.ray
     )
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
