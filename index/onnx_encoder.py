@@ -12,9 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
+from index.batching import Batcher
 from index.checksums import file_digest
 from index.onnx_bert import bert_graph, word_table, words
 from index.onnx_session import DEFAULT_INFERENCE, InferenceConfig, bert_session
+
+# The most questions one run encodes when several wait.
+BATCH_TEXTS = 64
 
 
 def supports(model_dir: Path) -> bool:
@@ -56,12 +60,18 @@ class OnnxEncoder:
         )
         self.dim = int(config["hidden_size"])
         self.inference = inference
+        self._batched = Batcher(self._run, max_items=BATCH_TEXTS)
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """(n, dim) float32 unit vectors, the texts in one batch padded to the longest (fp32)
-        or one at a time (int8, see InferenceConfig.batches)."""
+        """(n, dim) float32 unit vectors. Texts other threads encode at the same time share the
+        run (index/batching.py)."""
+        return np.stack(self._batched(texts)) if texts else np.zeros((0, self.dim), np.float32)
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        """The texts in one batch padded to the longest (fp32) or one at a time (int8, see
+        InferenceConfig.batches)."""
         if not self.inference.batches and len(texts) > 1:
-            return np.concatenate([self.encode([text]) for text in texts])
+            return np.concatenate([self._run([text]) for text in texts])
         rows = [e.ids for e in self.tokenizer.encode_batch(texts)]
         ids = np.zeros((len(rows), max(map(len, rows))), dtype=np.int64)
         mask = np.zeros_like(ids)

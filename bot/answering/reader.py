@@ -22,10 +22,14 @@ from bot.answering.reader_folder import (
 )
 from bot.answering.tuning import MAX_LENGTH, MAX_QUESTION_TOKENS, STRIDE
 from bot.answering.windows import Window, WindowTokenizer, pad
+from index.batching import Batcher, BatchStats
 from index.checksums import file_digest
 from index.errors import FootnoteError
 from index.onnx_bert import bert_graph, word_table, words
 from index.onnx_session import DEFAULT_INFERENCE, InferenceConfig, bert_session
+
+# The most windows one run reads when several questions wait (about six questions' worth).
+BATCH_WINDOWS = 64
 
 RESTORE = (
     "restore it with `git checkout -- bot/models/reader` (or reinstall footnote), "
@@ -65,12 +69,20 @@ class Reader:
         )
         self.held_out = tuple(meta.get("held_out", ()))
         self.trained_on = tuple(meta.get("trained_on", ()))
+        self._batched = Batcher(self._run, max_items=BATCH_WINDOWS)
 
     def logits(self, windows: list[Window]) -> list[tuple[np.ndarray, np.ndarray]]:
         """(start, end) logits of each window; a window reads the same alone, padded in a batch,
-        or beside any other windows."""
-        if not windows:
-            return []
+        or beside any other windows. Questions read at the same time by other threads share
+        the run (index/batching.py)."""
+        return self._batched(windows)
+
+    @property
+    def batches(self) -> BatchStats:
+        """How many runs the reader has made, and how many questions' windows they read."""
+        return self._batched.stats
+
+    def _run(self, windows: list[Window]) -> list[tuple[np.ndarray, np.ndarray]]:
         if not self.inference.batches:
             return [pair for w in windows for pair in self._batch([w])]
         return self._batch(windows)
