@@ -70,10 +70,12 @@ class Settings:
     engine_threads: int = _INFERENCE.threads
 
     # Every front end: questions answered at once (0: one per core) and how many may wait.
-    # One worker: the models already spread a question over every core, and on 2 cores 1 worker
-    # served 3.7 questions/s to 2 workers' 3.1 (measured with the numpy models before ONNX
-    # Runtime). Past the queue: "busy, try again in a minute".
-    answer_workers: int = 1
+    # Four workers: while one question's windows are read, the others retrieve and prepare
+    # theirs, and questions waiting together share the reader's runs (index/batching.py). With
+    # 50 askers on 2 cores (fp32), 1, 2, 4 and 8 workers answered 18.5, 17.3, 18.4 and 19.1
+    # questions/s (scripts/engine_benchmark.py's load): the count matters little, but with one
+    # nothing is ever batched. Past the queue: "busy, try again in a minute".
+    answer_workers: int = 4
     answer_queue: int = 64
     feedback_log: Path = Path("footnote-feedback.jsonl")
     # Conversations and sent answers, kept across restarts; unset: beside the feedback log.
