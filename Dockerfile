@@ -34,8 +34,11 @@ ENV FOOTNOTE_CORPUS=/data/articles \
     FOOTNOTE_FEEDBACK_LOG=/data/footnote-feedback.jsonl \
     FOOTNOTE_DISCORD_HEARTBEAT_FILE=/tmp/footnote-discord.alive
 # The seed articles are indexed now, so the image answers out of the box; with your own
-# articles mounted at /data/articles, run `footnote index` (or /reindex in Discord) once.
-RUN footnote index /data/articles
+# articles mounted at /data/articles, run `footnote index` (or /reindex in Discord) once. The
+# question asked builds the reader's and the encoder's ONNX graphs into the user's cache, so
+# the first question a container answers does not wait for them.
+RUN footnote index /data/articles \
+    && footnote ask "When is the TUC day of protest?" > /dev/null
 WORKDIR /data
 
 # `footnote serve` listens here; publish it with `docker run -p 8000:8000 ... serve --host 0.0.0.0`.
