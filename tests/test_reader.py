@@ -283,3 +283,17 @@ def test_a_damaged_cached_reader_is_built_again_not_a_traceback(seeds_index_dir,
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert "Pat Cullen" in result.stdout
     assert cached.read_bytes() == whole  # built again, and the same graph
+
+
+def test_windows_run_in_groups_of_like_length_each_once():
+    from bot.answering.reader import LIKE_LENGTH, by_length
+    from bot.answering.windows import Window
+
+    lengths = (128, 60, 100, 128, 90, 30, 127, 61)
+    windows = [Window(np.full(n, 101), np.zeros(n, int), 1, np.zeros((n, 2), int)) for n in lengths]
+    groups = by_length(windows)
+    assert sorted(i for g in groups for i in g) == list(range(len(lengths)))  # each once
+    for group in groups:
+        longest = max(lengths[i] for i in group)
+        assert all(lengths[i] >= LIKE_LENGTH * longest for i in group)
+    assert len(groups) < len(lengths)  # windows of like length still share a run

@@ -28,8 +28,10 @@ from index.errors import FootnoteError
 from index.onnx_bert import bert_graph, word_table, words
 from index.onnx_session import DEFAULT_INFERENCE, InferenceConfig, bert_session
 
-# The most windows one run reads when several questions wait (about six questions' worth).
+# The most windows one call reads when several questions wait (about six questions' worth).
 BATCH_WINDOWS = 64
+# Windows in one run have at least this share of its longest one's tokens (by_length).
+LIKE_LENGTH = 0.8
 
 RESTORE = (
     "restore it with `git checkout -- bot/models/reader` (or reinstall footnote), "
@@ -83,15 +85,36 @@ class Reader:
         return self._batched.stats
 
     def _run(self, windows: list[Window]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Every window's logits: alone at int8, else in runs of windows of like length."""
         if not self.inference.batches:
             return [pair for w in windows for pair in self._batch([w])]
-        return self._batch(windows)
+        out: list[tuple[np.ndarray, np.ndarray]] = [(np.empty(0), np.empty(0))] * len(windows)
+        for group in by_length(windows):
+            for i, pair in zip(group, self._batch([windows[i] for i in group]), strict=True):
+                out[i] = pair
+        return out
 
     def _batch(self, windows: list[Window]) -> list[tuple[np.ndarray, np.ndarray]]:
         ids, type_ids, mask = pad(windows)
         feed = {"words": words(self.words, ids), "token_type_ids": type_ids, "attention_mask": mask}
         start, end = self.session.run(["start_logits", "end_logits"], feed)
         return [(start[row, : len(w.ids)], end[row, : len(w.ids)]) for row, w in enumerate(windows)]
+
+
+def by_length(windows: list[Window], share: float = LIKE_LENGTH) -> list[list[int]]:
+    """The windows' positions in groups of like length, longest first: a window joins the
+    group of the longest one left while it has at least `share` of that one's tokens. A run
+    pads every window to its longest, and padding costs as much as text: one padded batch a
+    question read the seeds set's 88 questions in 4.9 s, groups at 0.8 in 4.3 s, every window
+    alone in 4.6 s (2 cores, fp32), with the same answers."""
+    order = sorted(range(len(windows)), key=lambda i: -len(windows[i].ids))
+    groups: list[list[int]] = []
+    for i in order:
+        if groups and len(windows[i].ids) >= share * len(windows[groups[-1][0]].ids):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
 
 
 def _graph(weights_file: Path, config: dict):
