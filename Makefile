@@ -9,7 +9,7 @@ QUESTION ?= When is the TUC day of protest?
 
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install demo test lint soak bench bench-serve bench-scale bench-ray bench-incremental bench-jsonl serve eval calibrate train-reader learning-curve clean
+.PHONY: install demo test lint soak bench bench-engine engine-agreement bench-serve bench-scale bench-ray bench-incremental bench-jsonl serve eval calibrate train-reader learning-curve clean
 
 install: $(VENV)/.installed
 
@@ -37,6 +37,17 @@ soak: install
 
 bench: install
 	$(BIN)/python scripts/benchmark.py
+
+# Today's engine (the numpy BERT, before issue 25) against ONNX Runtime at fp32 and int8: warm
+# single question, then 1, 8 and 50 concurrent askers; writes docs/answer-time-vs-askers.png
+# (about 6 minutes).
+bench-engine: install
+	$(BIN)/python scripts/engine_benchmark.py
+
+# Whether int8 keeps the answers: footnote eval at fp32 and at int8 on the seeds and the SQuAD
+# dev half, side by side (about 10 minutes; needs ../shared/data).
+engine-agreement: install
+	$(BIN)/python scripts/engine_agreement.py
 
 # 500 questions from 25 concurrent clients against `footnote serve` on loopback.
 bench-serve: install

@@ -39,13 +39,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(index_dir: Path, port: int) -> subprocess.Popen:
+def start_server(index_dir: Path, port: int, code: Path = ROOT) -> subprocess.Popen:
+    """`footnote serve` on loopback, running the Footnote in `code` (this checkout by default;
+    another checkout, such as a worktree of an older commit, to measure it side by side)."""
     env = {
         **os.environ,
         "HF_HUB_OFFLINE": "1",
+        "PYTHONPATH": str(code),
         "FOOTNOTE_INDEX_DIR": str(index_dir),
         "FOOTNOTE_FEEDBACK_LOG": str(index_dir.parent / "feedback.jsonl"),  # and the state db
-        "FOOTNOTE_CORPUS": str(ROOT / "seeds"),
+        "FOOTNOTE_CORPUS": str(code / "seeds"),
         "FOOTNOTE_API_RATE_PER_MINUTE": "0",  # one address sends everything here
         "FOOTNOTE_ANSWER_QUEUE": "1000",
     }
@@ -108,12 +111,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=500)
     parser.add_argument("--clients", type=int, default=25)
+    parser.add_argument("--code", type=Path, default=ROOT, help="the checkout to serve")
     args = parser.parse_args()
     pool = questions()
     asked = [pool[i % len(pool)] for i in range(args.questions)]
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        server = start_server(Path(tmp) / "index", port)
+        server = start_server(Path(tmp) / "index", port, args.code)
         try:
             base = f"http://127.0.0.1:{port}"
             alone, alone_errors, _ = asyncio.run(load(base, pool * 2, 1))
