@@ -12,6 +12,7 @@ import math
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,8 @@ HEARTBEAT_SECONDS = 30.0
 # On SIGTERM or Ctrl-C, questions being answered get this long to be sent and remembered
 # before the connection closes: `docker stop` kills after 10 s, which leaves time to close.
 SHUTDOWN_GRACE_SECONDS = 8.0
+# A 👍 on an answer whose posting call has not returned yet waits at most this long for it.
+REACTION_WAIT = 5.0
 # Send Messages, Send Messages in Threads, Create Public Threads, Embed Links,
 # Read Message History, Add Reactions: what the invite link asks for (README.md, "Discord bot").
 PERMISSIONS = discord.Permissions(
@@ -139,6 +142,7 @@ class FootnoteBot(discord.Client):
         # On disk once setup_hook opens the state database: restarts lose neither.
         self.conversations = Conversations(namespace="discord")
         self.sent = SentAnswers(namespace="discord")
+        self._posting = 0  # answers being posted: sent, but their message ids not known yet
         self.feedback = FeedbackLog(settings.feedback_log)
         self.pool = AnsweringPool(settings.answer_workers, settings.answer_queue)
         self.seen = Seen()  # messages and interactions handled: a replayed event is not re-answered
@@ -205,7 +209,8 @@ class FootnoteBot(discord.Client):
             return
         if payload.member is not None and payload.member.bot:
             return
-        vote, answer = vote_for(str(payload.emoji)), self.sent.get(payload.message_id)
+        vote = vote_for(str(payload.emoji))
+        answer = await self._sent_answer(payload.message_id) if vote else None
         if vote and answer:
             await asyncio.to_thread(self.feedback.record, answer, vote, payload.user_id)
             _log.info("feedback %s", json.dumps({"vote": vote, "message": payload.message_id}))
@@ -286,10 +291,16 @@ class FootnoteBot(discord.Client):
             await interaction.followup.send(result, allowed_mentions=NO_MENTIONS)
             return
         embeds = render_answer(result)
-        first = await interaction.followup.send(
-            embed=embeds[0], view=self._view_for(interaction.channel), allowed_mentions=NO_MENTIONS
-        )
-        self._remember(first.id, interaction.channel_id, result, context)
+        self._posting += 1
+        try:
+            first = await interaction.followup.send(
+                embed=embeds[0],
+                view=self._view_for(interaction.channel),
+                allowed_mentions=NO_MENTIONS,
+            )
+            self._remember(first.id, interaction.channel_id, result, context)
+        finally:
+            self._posting -= 1
         for embed in embeds[1:]:
             await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS)
 
@@ -361,8 +372,12 @@ class FootnoteBot(discord.Client):
             await reply(result)
             return
         embeds = render_answer(result)
-        first = await reply(embed=embeds[0], view=self._view_for(message.channel))
-        self._remember(first.id, message.channel.id, result, context, thread=forum_post)
+        self._posting += 1
+        try:
+            first = await reply(embed=embeds[0], view=self._view_for(message.channel))
+            self._remember(first.id, message.channel.id, result, context, thread=forum_post)
+        finally:
+            self._posting -= 1
         for embed in embeds[1:]:
             await message.channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
 
@@ -531,6 +546,18 @@ class FootnoteBot(discord.Client):
         if isinstance(channel, discord.TextChannel):
             return FollowUpView(self)
         return discord.utils.MISSING
+
+    async def _sent_answer(self, message_id: int) -> Answer | None:
+        """The answer posted as `message_id`. A reaction can arrive before the call that posted
+        the answer has returned its id (the user sees the message first): while answers are
+        being posted, it waits for them, up to REACTION_WAIT seconds, rather than drop the
+        vote."""
+        deadline = time.monotonic() + REACTION_WAIT
+        while (answer := self.sent.get(message_id)) is None and self._posting:
+            if time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(0.02)
+        return answer
 
     def _remember(
         self,
