@@ -23,7 +23,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.engine import Footnote  # noqa: E402
+from bot.footnote import Footnote  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.shared_data import dev_half, require  # noqa: E402
 from index import Article, BM25Index, Embedder, build_index, chunk_article  # noqa: E402

@@ -48,7 +48,10 @@ def measure(per: int) -> dict:
     import asyncio
     import statistics
 
-    from bot.engine import Footnote
+    try:
+        from bot.footnote import Footnote
+    except ImportError:  # a commit from before engine.py was named for the class it holds
+        from bot.engine import Footnote
     from bot.frontends.workers import AnsweringPool
     from bot.settings import Settings
 

@@ -16,11 +16,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.engine import retrieve  # noqa: E402
 from bot.evaluation.corpus import open_eval_index  # noqa: E402
 from bot.evaluation.datasets import load_dataset  # noqa: E402
 from bot.evaluation.judge import passage_is_relevant  # noqa: E402
 from bot.evaluation.metrics import hit_at_k, mrr_at_k  # noqa: E402
+from bot.footnote import retrieve  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.shared_data import dev_half, require  # noqa: E402
 from index import BM25Index, Embedder, rrf_fusion, tokenize, weighted_fusion  # noqa: E402

@@ -33,10 +33,10 @@ def main() -> int:
     parser.add_argument("variants", nargs="?", default=VARIANTS, help=f"default {VARIANTS}")
     args = parser.parse_args()
 
-    from bot.engine import load_reader
     from bot.evaluation.corpus import open_eval_index
     from bot.evaluation.datasets import load_dataset, resolve_dataset_path
     from bot.evaluation.runner import encode_questions, held_out_of_reader
+    from bot.footnote import load_reader
     from bot.settings import Settings
     from index import Embedder
     from index.tokens import terms

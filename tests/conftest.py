@@ -117,7 +117,7 @@ def dated_index(tmp_path_factory, embedder):
 
 @pytest.fixture(scope="session")
 def news_engine(news_index_dir, embedder):
-    from bot.engine import Footnote
+    from bot.footnote import Footnote
     from bot.settings import Settings
 
     return Footnote.open(Settings(index_dir=news_index_dir), embedder=embedder)
@@ -138,7 +138,7 @@ def ferry_index_dir(tmp_path_factory, embedder) -> Path:
 
 @pytest.fixture(scope="session")
 def ferry_engine(ferry_index_dir, embedder):
-    from bot.engine import Footnote
+    from bot.footnote import Footnote
     from bot.settings import Settings
 
     return Footnote.open(Settings(index_dir=ferry_index_dir), embedder=embedder)
@@ -153,7 +153,7 @@ def settings(seeds_index_dir):
 
 @pytest.fixture(scope="session")
 def engine(settings, embedder):
-    from bot.engine import Footnote
+    from bot.footnote import Footnote
 
     return Footnote.open(settings, embedder=embedder)
 

@@ -12,7 +12,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.engine import Footnote
+from bot.footnote import Footnote
 from bot.settings import Settings
 from index import Embedder, IndexCorruptError, open_index
 from index.index_folder import DENSE, SENTENCE_VECTORS

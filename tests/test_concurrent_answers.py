@@ -19,7 +19,7 @@ QUESTIONS = (
 
 @pytest.mark.parametrize("precision", ["fp32", "int8"])
 def test_questions_at_once_share_runs_and_answer_as_alone(settings, precision):
-    from bot.engine import Footnote
+    from bot.footnote import Footnote
     from index import Embedder
 
     own = replace(settings, engine_precision=precision)

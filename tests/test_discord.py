@@ -217,7 +217,7 @@ def test_a_reply_to_an_answer_carries_the_conversation(fake, start_bot, caplog):
 @pytest.fixture(scope="module")
 def pinging_engine(tmp_path_factory, embedder):
     """An engine over one article that tries to ping everyone and a role, in markdown."""
-    from bot.engine import Footnote
+    from bot.footnote import Footnote
     from bot.settings import Settings
 
     folder = tmp_path_factory.mktemp("pinging")
@@ -403,7 +403,7 @@ def test_a_signal_shuts_the_bot_down_cleanly(fake, settings, embedder, signum, c
 def test_a_question_in_hand_at_a_signal_is_answered_and_kept(
     fake, settings, embedder, tmp_path, monkeypatch, signum
 ):
-    from bot.engine import Footnote
+    from bot.footnote import Footnote
 
     question = "When is the TUC day of protest?"
     settings = settings.replace(feedback_log=tmp_path / "votes.jsonl", discord_cooldown_seconds=0.0)

@@ -80,7 +80,7 @@ def test_what_happened_with_in_a_mention_is_answered_with_the_timeline(
 @pytest.fixture(scope="module")
 def pinging_engine(tmp_path_factory, embedder):
     """Dated reports whose text tries to ping everyone and a role, in markdown."""
-    from bot.engine import Footnote
+    from bot.footnote import Footnote
     from bot.settings import Settings
 
     folder = tmp_path_factory.mktemp("pinging-fete")

@@ -194,7 +194,7 @@ def test_calibration_confidence_is_what_answering_decides(engine, embedder, sett
 
 
 def test_calibration_fits_a_model_that_answering_loads(held_out_squad, settings, tmp_path):
-    from bot.answering.model import load_model, save_model
+    from bot.answering.answering_model import load_model, save_model
     from bot.evaluation.calibration import calibrate, render
 
     result, model = calibrate(

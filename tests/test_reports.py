@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from bot.engine import Footnote
+from bot.footnote import Footnote
 from bot.frontends.payload import answer_from_payload
 from bot.frontends.terminal import render_json, render_text
 from index.scope import Scope

@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from bot.engine import retrieve
+from bot.footnote import retrieve
 from bot.settings import Settings
 from index import open_index
 from index.scope import Scope, ScopeError

@@ -100,7 +100,7 @@ def test_a_precomputed_query_vector_gives_the_same_hits(index, embedder):
 def test_searching_with_no_settings_searches_as_footnote_is_configured(index, embedder):
     """One default per tunable: the searcher's own defaults are the ones Footnote answers with
     (they once disagreed: dense weight 0.5 against 0.6, sentence share 0.5 against 0.7)."""
-    from bot.engine import retrieve
+    from bot.footnote import retrieve
     from bot.settings import Settings
 
     settings = Settings()

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from bot.engine import Footnote, retrieve, retrieve_in_time, time_words_of
+from bot.footnote import Footnote, retrieve, retrieve_in_time, time_words_of
 from index import open_index
 from index.scope import Scope
 from index.time_words import TimeWords, read_time_words, within

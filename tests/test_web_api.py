@@ -63,7 +63,7 @@ def test_an_index_file_cut_under_the_server_is_a_clear_503_not_a_500(
 ):
     import shutil
 
-    from bot.engine import Footnote
+    from bot.footnote import Footnote
     from index import open_index
     from index.index_folder import SENTENCE_VECTORS
 

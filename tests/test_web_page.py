@@ -109,7 +109,7 @@ def test_feedback_buttons_record_a_vote(page, seeds_server):
 
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory, settings, embedder):
-    from bot.engine import Footnote
+    from bot.footnote import Footnote
     from index import build_index, open_index
 
     folder = tmp_path_factory.mktemp("hostile")

@@ -11,12 +11,12 @@ import numpy as np
 
 from bot.answering.answer import Answer, Earlier, abstention
 from bot.answering.answerability import confidence, covered_features
+from bot.answering.answering_model import AnsweringModel
 from bot.answering.candidates import Candidates, find_candidates
 from bot.answering.choice import Options, choice_scores, span_options
 from bot.answering.citations import citation, quote, supporting
 from bot.answering.config import AnsweringConfig
 from bot.answering.follow_up import Conversation
-from bot.answering.model import AnsweringModel
 from bot.answering.reading import Reading, read
 from bot.answering.reports import order_reports
 from bot.answering.tuning import EARLIER_REPORTS

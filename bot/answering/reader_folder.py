@@ -1,8 +1,8 @@
 """The reader's folder on disk: the name of every file in it, and its checksums.
 
 Training writes the folder (`bot/training/export.py`), answering reads it (`reader.py`,
-`model.py`), calibration adds the fitted answering model to it; all three name its files from
-here. `bot/models/reader` is the packaged one:
+`answering_model.py`), calibration adds the fitted answering model to it; all three name its
+files from here. `bot/models/reader` is the packaged one:
 
     reader.safetensors  fp16 weights of every layer but the word embeddings (the packaged
                         MiniLM's own, frozen in training; their digest is in config.json)

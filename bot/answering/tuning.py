@@ -1,7 +1,7 @@
 """Tuning: answering's hand-set numbers, each with where it came from.
 
 The fitted numbers (choice and answerability weights, the abstention threshold) are the
-reader's answering.json (bot/answering/model.py); what a user may change is a Setting
+reader's answering.json (bot/answering/answering_model.py); what a user may change is a Setting
 (bot/settings.py). The rest, set by hand, is here. "Hand-set" means chosen when the code was
 written and not measured since; the commit named is the one that set it.
 """

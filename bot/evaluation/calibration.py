@@ -33,9 +33,9 @@ from bot.answering.answerability import (
     confidence,
     covered_features,
 )
+from bot.answering.answering_model import MODEL_FILE, AnsweringModel, load_model, save_model
 from bot.answering.candidates import find_candidates
 from bot.answering.choice import SPAN_FEATURES, choice_scores
-from bot.answering.model import MODEL_FILE, AnsweringModel, load_model, save_model
 from bot.answering.pipeline import examine
 from bot.answering.reader_folder import WEIGHTS, write_checksums
 from bot.evaluation.datasets import (
@@ -107,7 +107,7 @@ class Cover:
 
 def run_calibration(args: argparse.Namespace, settings: Settings) -> int:
     """`footnote eval --calibrate`: fit, write the model and the report, print the figures."""
-    from bot.engine import load_reader
+    from bot.footnote import load_reader
 
     folder = load_reader(settings).folder
     result, model = calibrate(
@@ -186,8 +186,8 @@ def gather(
     note: Note | None = None,
 ) -> Gathered:
     """Retrieval and reading for every question of `paths` (cached: minutes the first time)."""
-    from bot.engine import load_reader
     from bot.evaluation.corpus import open_eval_index
+    from bot.footnote import load_reader
     from index import Embedder
 
     note = note or (lambda text: print(text, file=sys.stderr))

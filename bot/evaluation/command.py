@@ -84,13 +84,13 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
         return run_calibration(args, settings)
 
-    from bot.answering.model import MODEL_FILE, load_model
-    from bot.engine import load_reader
+    from bot.answering.answering_model import MODEL_FILE, load_model
     from bot.evaluation.corpus import open_eval_index
     from bot.evaluation.datasets import load_dataset, resolve_dataset_path
     from bot.evaluation.report import render_json, render_table, write_reports
     from bot.evaluation.runner import held_out_of_reader, retrievers_for, run_evaluation
     from bot.evaluation.summary import summarize
+    from bot.footnote import load_reader
     from index import Embedder
 
     def note(text: str) -> None:

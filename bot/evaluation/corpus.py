@@ -8,8 +8,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.engine import corpus_of
 from bot.evaluation.datasets import HOLD_OUT_EVERY, Dataset
+from bot.footnote import corpus_of
 from bot.settings import Settings
 from index import (
     CHUNK_VECTORS,

@@ -12,9 +12,8 @@ import numpy as np
 from tqdm import tqdm
 
 from bot.answering import answer_question
-from bot.answering.model import AnsweringModel
+from bot.answering.answering_model import AnsweringModel
 from bot.answering.reader import Reader
-from bot.engine import newest_first, retrieve_in_time, time_words_of
 from bot.evaluation.datasets import Dataset, EvalQuestion
 from bot.evaluation.judge import (
     em_f1,
@@ -23,6 +22,7 @@ from bot.evaluation.judge import (
     quote_is_faithful,
 )
 from bot.evaluation.metrics import contains_answer, first_relevant_rank
+from bot.footnote import newest_first, retrieve_in_time, time_words_of
 from bot.settings import Settings
 from index import Embedder, Index
 from index.passages import Passages, passages_of

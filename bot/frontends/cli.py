@@ -16,7 +16,7 @@ from bot.settings import Settings, SettingsError, flag_type
 if TYPE_CHECKING:
     from bot.answering import Answer
     from bot.answering.follow_up import Turn
-    from bot.engine import Footnote
+    from bot.footnote import Footnote
     from bot.timeline import Timeline
     from index.scope import Scope
 
@@ -92,7 +92,7 @@ def _fail(message: str, code: int, *, json_out: bool, who: str = "footnote") -> 
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.engine import build, corpus_of
+    from bot.footnote import build, corpus_of
     from index import Embedder
 
     settings = settings.replace(dense=args.dense)
@@ -300,7 +300,7 @@ def _train_reader(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _open_engine(settings: Settings):
-    from bot.engine import Footnote
+    from bot.footnote import Footnote
 
     return Footnote.open(settings, announce=lambda text: print(text, file=sys.stderr))
 

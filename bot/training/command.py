@@ -10,7 +10,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from bot.answering.model import MODEL_FILE
+from bot.answering.answering_model import MODEL_FILE
 from bot.answering.reader_folder import (
     CHECKPOINT,
     CONFIG,

@@ -43,7 +43,7 @@ from index.errors import FootnoteError
 from index.scope import Scope, ScopeError
 
 if TYPE_CHECKING:
-    from bot.engine import Footnote
+    from bot.footnote import Footnote
     from index import Embedder
 
 _log = logging.getLogger("footnote.discord")
@@ -682,7 +682,7 @@ def run_discord(
 async def _serve(
     settings: Settings, token: str, embedder: Embedder | None, options: dict[str, Any]
 ) -> int:
-    from bot.engine import Footnote  # the heavy imports wait until a token is there
+    from bot.footnote import Footnote  # the heavy imports wait until a token is there
 
     def open_engine() -> Footnote:
         return Footnote.open(settings, embedder=embedder, announce=_log.info)

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from bot.answering.question import QuestionError
-from bot.engine import Footnote
+from bot.footnote import Footnote
 from bot.frontends.conversations import Conversations
 from bot.frontends.feedback import FeedbackLog, SentAnswers
 from bot.frontends.payload import answer_payload

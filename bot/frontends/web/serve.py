@@ -16,7 +16,7 @@ def run_serve(settings: Settings) -> int:
     check_binding(host, settings)
     import uvicorn
 
-    from bot.engine import Footnote
+    from bot.footnote import Footnote
     from bot.frontends.web.app import create_app
 
     engine = Footnote.open(settings, announce=lambda text: print(text, file=sys.stderr))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Footnote, SourcesUnknownError, corpus_of
+from bot.footnote import Footnote, SourcesUnknownError, corpus_of
 from bot.settings import Settings
 from index import IndexMissingError, build_index
 

@@ -1,4 +1,5 @@
-"""The engine: one loaded index and model, answering questions for every front end."""
+"""Footnote: one loaded index, reader and answering model, answering questions and drawing
+timelines for every front end (the CLI, the Discord bot, the HTTP API and its page)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from bot.answering import Answer, answer_question
+from bot.answering.answering_model import MODEL_FILE, AnsweringModel, load_model
 from bot.answering.follow_up import Turn, resolve
-from bot.answering.model import MODEL_FILE, AnsweringModel, load_model
 from bot.answering.pipeline import Newest
 from bot.answering.question import clean_question
 from bot.answering.reader import PACKAGED_READER, Reader
