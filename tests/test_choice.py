@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from bot.answering.candidates import find_candidates
 from bot.answering.choice import span_options
-from bot.answering.reading import Reading
-from bot.answering.spans import Span
+from bot.answering.spans import Reading, Span
 from index import Hit, passages_of
 
 

@@ -15,8 +15,8 @@ import numpy as np
 
 from bot.answering.answer_types import AnswerType
 from bot.answering.candidates import Candidates
-from bot.answering.reading import Reading
 from bot.answering.short_answer import clean_span, has_new_value, is_only_value
+from bot.answering.spans import Reading
 from bot.answering.terms import content_stems
 from bot.answering.tuning import SPAN_WORDS_CAP
 

@@ -17,8 +17,8 @@ from bot.answering.choice import Options, choice_scores, span_options
 from bot.answering.citations import citation, quote, supporting
 from bot.answering.config import AnsweringConfig
 from bot.answering.follow_up import Conversation
-from bot.answering.reading import Reading, read
 from bot.answering.reports import order_reports
+from bot.answering.spans import Reading, read
 from bot.answering.tuning import EARLIER_REPORTS
 
 if TYPE_CHECKING:
