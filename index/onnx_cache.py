@@ -3,15 +3,21 @@
 Each file is named by its caller for everything it is made from (the weights' sha256, the graph
 format, the precision), so a changed input is a new name, never a stale file. Beside each lies
 its own sha256: a file cut short or damaged since it was written is built again, not run.
+Only the KEEP most recently used files stay: each retrained reader would otherwise leave a
+43 MB graph behind for good.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+# Graphs kept in the cache: the reader's and the question encoder's, each at both precisions.
+KEEP = 4
 
 
 def default_cache_root() -> Path:
@@ -30,13 +36,33 @@ def cached_model(name: str, build: Callable[[], bytes], root: Path | None = None
     """
     path = (root or default_cache_root()) / name
     if _intact(path):
+        _used(path)
         return str(path)
     data = build()
     try:
         _write(path, data)
     except OSError:
         return data  # the next process builds again
+    _prune(path.parent, KEEP)
     return str(path)
+
+
+def _used(path: Path) -> None:
+    """Mark `path` as just used (its modification time), so pruning keeps it."""
+    with contextlib.suppress(OSError):  # a read-only cache: nothing is pruned there either
+        os.utime(path)
+
+
+def _prune(folder: Path, keep: int) -> None:
+    """Remove all but the `keep` most recently used models of `folder`, with their digests. A
+    process that has one open keeps its copy; one that needs it again builds it again."""
+    try:
+        models = sorted(folder.glob("*.onnx"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in models[keep:]:
+            old.unlink(missing_ok=True)
+            _digest_path(old).unlink(missing_ok=True)
+    except OSError:
+        pass  # another process pruned at the same time: what is left is still whole
 
 
 def _intact(path: Path) -> bool:
@@ -72,4 +98,4 @@ def _digest_path(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 
 
-__all__ = ["cached_model", "default_cache_root"]
+__all__ = ["KEEP", "cached_model", "default_cache_root"]

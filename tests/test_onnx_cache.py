@@ -10,7 +10,7 @@ import pytest
 
 from index.embedder import _packaged_path
 from index.onnx_bert import FORMAT, bert_graph
-from index.onnx_cache import cached_model, default_cache_root
+from index.onnx_cache import KEEP, cached_model, default_cache_root
 from index.onnx_session import InferenceConfig, bert_session
 
 
@@ -102,3 +102,20 @@ def test_sessions_are_named_for_digest_format_and_precision_and_made_once(encode
     again = bert_session(digest, "pooled", lambda: 1 / 0, InferenceConfig("int8"), tmp_path)
     assert again is sessions["int8"]  # one session per model per process, never rebuilt
     assert (tmp_path / names[1]).stat().st_size < (tmp_path / names[0]).stat().st_size / 3
+
+
+def test_only_the_most_recently_used_graphs_stay(encoder_graph, tmp_path):
+    import os
+    import time
+
+    build = Builds(encoder_graph)
+    old = [f"reader-{n}.onnx" for n in range(KEEP + 2)]  # readers trained and replaced
+    for age, name in enumerate(old):
+        cached_model(name, build, tmp_path)
+        past = time.time() - 3600 * (len(old) - age)
+        os.utime(tmp_path / name, (past, past))
+    cached_model(old[0], build, tmp_path)  # the oldest, used again: it stays
+    cached_model("reader-new.onnx", build, tmp_path)  # a new build prunes the cache
+    kept = sorted(p.name for p in tmp_path.glob("*.onnx"))
+    assert len(kept) == KEEP and {"reader-new.onnx", old[0], old[-1]} <= set(kept)
+    assert sorted(p.name for p in tmp_path.glob("*.sha256")) == [f"{n}.sha256" for n in kept]
