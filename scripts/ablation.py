@@ -40,7 +40,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
         *CHOICE_IGNORES,
         "cosine",
         "coverage",
-        "window",
+        "coverage_with_previous",
         "retrieval",
     ),
     "no type match": (*CHOICE_IGNORES, "type_match"),

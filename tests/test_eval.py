@@ -293,3 +293,25 @@ def test_a_questions_asked_at_keeps_later_articles_out_of_its_evidence(news_inde
 
     assert found(None) == {"rail-2013", "rail-2023", "rail-2024", "rail-2099", "rail-undated"}
     assert found(dt.date(2023, 1, 10)) == {"rail-2013", "rail-2023", "rail-undated"}
+
+
+def test_an_answering_model_saved_before_the_feature_rename_answers_the_same(tmp_path):
+    """answering.json files written when the coverage-with-previous feature was named "window"
+    (a reader trained and calibrated before) keep their weights for it."""
+    import json
+
+    from bot.answering.answering_model import MODEL_FILE, load_model
+    from bot.answering.reader import PACKAGED_READER
+
+    shipped = json.loads((PACKAGED_READER / MODEL_FILE).read_text())
+    old_names = {"coverage_with_previous": "window", "prior_coverage_with_previous": "prior_window"}
+
+    def rename(value):
+        if isinstance(value, dict):
+            return {old_names.get(k, k): rename(v) for k, v in value.items()}
+        return value
+
+    old = tmp_path / MODEL_FILE
+    old.write_text(json.dumps(rename(shipped)))
+    assert "window" in old.read_text() and "coverage_with_previous" not in old.read_text()
+    assert load_model(old) == load_model(PACKAGED_READER / MODEL_FILE)

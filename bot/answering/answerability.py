@@ -26,9 +26,9 @@ from bot.answering.tuning import CHOICE_GAP_CAP
 COVERED_FEATURES = (
     "top_dense",  # embedding similarity of the best retrieved passage
     "prior",  # the best candidate sentence's prior score
-    "prior_cosine",  # and its cosine, coverage and window coverage
+    "prior_cosine",  # and its cosine, coverage and coverage with the sentence before
     "prior_coverage",
-    "prior_window",
+    "prior_coverage_with_previous",
 )
 ANSWERABILITY_FEATURES = (
     "choice",  # the chosen option's choice score
@@ -38,7 +38,7 @@ ANSWERABILITY_FEATURES = (
     "best_null_margin",  # the largest such margin of any window
     "cosine",  # of the chosen sentence
     "coverage",
-    "window",
+    "coverage_with_previous",
     "type_match",
     "echo",
     *COVERED_FEATURES,
@@ -57,7 +57,7 @@ def covered_features(candidates: Candidates) -> np.ndarray:
             float(candidates.prior[best]),
             row["cosine"],
             row["coverage"],
-            row["window"],
+            row["coverage_with_previous"],
         ]
     )
 
@@ -82,7 +82,7 @@ def answerability_features(
         best_null_margin,
         row["cosine"],
         row["coverage"],
-        row["window"],
+        row["coverage_with_previous"],
         row["type_match"],
         row["echo"],
     ]

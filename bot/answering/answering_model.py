@@ -18,6 +18,9 @@ from bot.answering.tuning import SENTENCES_READ, WINDOWS_READ
 from index.errors import FootnoteError
 
 MODEL_FILE = ANSWERING  # inside the reader's folder: it is fitted to that reader
+# Feature names an answering.json written before they were renamed may still use: "window"
+# meant the coverage over a sentence and the one before it, not a reader window.
+_RENAMED = {"window": "coverage_with_previous", "prior_window": "prior_coverage_with_previous"}
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,9 @@ class AnsweringModel:
     @classmethod
     def from_json(cls, data: Mapping) -> AnsweringModel:
         return cls(
-            choice={k: float(v) for k, v in data["choice"].items()},
+            choice={_RENAMED.get(k, k): float(v) for k, v in data["choice"].items()},
             answerability={
-                part: {k: float(v) for k, v in weights.items()}
+                part: {_RENAMED.get(k, k): float(v) for k, v in weights.items()}
                 for part, weights in data["answerability"].items()
             },
             threshold=float(data["threshold"]),

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 FEATURES = (
     "cosine",
     "coverage",
-    "window",
+    "coverage_with_previous",  # coverage over the sentence and the one before it
     "bigrams",
     "retrieval",
     "type_match",

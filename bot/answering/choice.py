@@ -29,7 +29,7 @@ SPAN_FEATURES = (
     "null_margin",  # that minus its window's no-answer score
     "cosine",
     "coverage",
-    "window",
+    "coverage_with_previous",
     "retrieval",
     "type_match",  # +1 a value of the asked type, -1 not (or only a date, asked no date), 0 untyped
     "echo",  # 1 when every word of the span is already in the question (or a shown answer)
@@ -98,7 +98,7 @@ def span_options(
                 span.score - span.no_answer,
                 row["cosine"] if row else 0.0,
                 row["coverage"] if row else 0.0,
-                row["window"] if row else 0.0,
+                row["coverage_with_previous"] if row else 0.0,
                 row["retrieval"] if row else 0.0,
                 _type_match(value, candidates.kind, stems),
                 float(echo),

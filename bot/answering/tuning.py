@@ -25,7 +25,7 @@ NO_READING_MARGIN = -20.0  # best no-answer margin with no window read: below an
 PRIOR_WEIGHTS = {
     "cosine": 1.0,  # embedding similarity of question and sentence
     "coverage": 1.1,  # IDF-weighted share of the question's words in the sentence
-    "window": 1.7,  # the same share over the sentence and the one before it
+    "coverage_with_previous": 1.7,  # the same share over the sentence and the one before it
     "bigrams": 0.1,  # share of the question's word pairs found in the sentence
     "retrieval": 0.5,  # fused score of its passage relative to the top passage
     "type_match": 0.3,  # +1 holds a value of the asked type, -1 does not, 0 untyped question

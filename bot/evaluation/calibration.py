@@ -488,7 +488,7 @@ _SCALE = np.array(
             "null_margin": 5.0,
             "cosine": 0.2,
             "coverage": 0.3,
-            "window": 0.3,
+            "coverage_with_previous": 0.3,
             "retrieval": 0.3,
             "type_match": 1.0,
             "echo": 0.5,
