@@ -65,7 +65,7 @@ class Footnote:
         announce: Callable[[str], None] | None = None,
     ) -> Footnote:
         """Load the index at settings.index_dir, building it from `corpus_of` if missing."""
-        embedder = embedder or Embedder(settings.model, settings.encoding)
+        embedder = embedder or Embedder(settings.embedder, settings.encoding)
         try:
             index = open_index(settings.index_dir, embedder)
         except IndexMissingError:

@@ -30,7 +30,7 @@ class Settings:
     # Where things live.
     index_dir: Path = Path(".footnote")
     corpus: tuple[Path, ...] = ()  # empty: what the index was built from, else DEFAULT_CORPUS
-    model: str = "all-MiniLM-L6-v2"
+    embedder: str = "all-MiniLM-L6-v2"  # the sentence embedding model (FOOTNOTE_EMBEDDER)
 
     # Chunking: sentence windows of about this many words, sharing this many sentences.
     chunk_words: int = 100
@@ -166,11 +166,16 @@ class Settings:
         changes: dict[str, Any] = {}
         for f in fields(cls):
             raw = env.get(ENV_PREFIX + f.name.upper())
+            for old in _OLD_NAMES.get(f.name, ()):
+                raw = raw if raw is not None and raw.strip() else env.get(ENV_PREFIX + old)
             if raw is not None and raw.strip() != "":
                 changes[f.name] = _parse(f.name, raw.strip(), hints[f.name])
         return cls().replace(**changes)
 
 
+# Variables read under an earlier name too: FOOTNOTE_MODEL named the embedder when "model" also
+# meant the answering model and the reader.
+_OLD_NAMES = {"embedder": ("MODEL",)}
 FUSIONS = ("weighted", "rrf")
 TIME_WORDS = ("filter", "boost", "off")
 DENSE_KINDS = ("auto", "flat", "ivf", "hnsw")  # index.dense.KINDS, without importing faiss

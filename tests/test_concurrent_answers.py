@@ -23,7 +23,7 @@ def test_questions_at_once_share_runs_and_answer_as_alone(settings, precision):
     from index import Embedder
 
     own = replace(settings, engine_precision=precision)
-    engine = Footnote.open(own, embedder=Embedder(own.model, own.encoding))  # ONNX encoder too
+    engine = Footnote.open(own, embedder=Embedder(own.embedder, own.encoding))  # ONNX encoder too
     alone = [engine.ask(q) for q in QUESTIONS]
     runs_alone = engine.reader.batches.batches
     assert engine.reader.batches.largest == 1

@@ -131,7 +131,7 @@ def test_an_unloadable_model_says_what_to_do(tmp_path, monkeypatch):
         Embedder("footnote-test/no-such-model").encode(["x"])
     message = str(raised.value)
     assert message.startswith("could not load embedding model footnote-test/no-such-model")
-    assert "set FOOTNOTE_MODEL to a local path" in message
+    assert "set FOOTNOTE_EMBEDDER to a local path" in message
 
 
 def test_importing_the_package_loads_no_heavy_library():

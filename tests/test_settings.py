@@ -19,12 +19,18 @@ def test_environment_variables_override_the_defaults():
             "FOOTNOTE_DENSE_WEIGHT": "0.25",
             "FOOTNOTE_CORPUS": "a:b",
             "FOOTNOTE_DISCORD_CHANNELS": "1, 2",
-            "FOOTNOTE_MODEL": "",  # empty means unset
+            "FOOTNOTE_EMBEDDER": "",  # empty means unset
         }
     )
     assert settings.index_dir == Path("/srv/idx") and settings.k == 7
     assert settings.dense_weight == 0.25 and settings.corpus == (Path("a"), Path("b"))
-    assert settings.discord_channels == (1, 2) and settings.model == Settings().model
+    assert settings.discord_channels == (1, 2) and settings.embedder == Settings().embedder
+
+
+def test_the_embedder_is_still_read_from_its_earlier_name():
+    assert Settings.from_env({"FOOTNOTE_MODEL": "/models/mine"}).embedder == "/models/mine"
+    both = {"FOOTNOTE_MODEL": "/models/old", "FOOTNOTE_EMBEDDER": "/models/new"}
+    assert Settings.from_env(both).embedder == "/models/new"
 
 
 @pytest.mark.parametrize(

@@ -153,9 +153,9 @@ def test_another_model_is_a_mismatch(built):
     with pytest.raises(ModelMismatchError) as raised:
         open_index(index_dir, Embedder("some/other-model"))
     assert str(raised.value) == (
-        f"The index at {index_dir} was built with model all-MiniLM-L6-v2, but the configured "
-        "model is some/other-model. Rebuild with `footnote index`, or set "
-        "FOOTNOTE_MODEL=all-MiniLM-L6-v2."
+        f"The index at {index_dir} was built with embedder all-MiniLM-L6-v2, but the configured "
+        "embedder is some/other-model. Rebuild with `footnote index`, or set "
+        "FOOTNOTE_EMBEDDER=all-MiniLM-L6-v2."
     )
 
 

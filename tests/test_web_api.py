@@ -358,7 +358,7 @@ def test_health_reports_the_index_and_models(serve, engine, settings):
     assert health["status"] == "ok" and health["index_loaded"] is True
     assert health["articles"] == len(engine.index.articles)
     assert health["chunks"] == len(engine.index.chunks)
-    assert health["embedder"] == settings.model and health["reader"]
+    assert health["embedder"] == settings.embedder and health["reader"]
 
 
 def test_an_api_key_guards_every_api_route_and_is_never_logged(serve, caplog):

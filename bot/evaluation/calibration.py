@@ -193,7 +193,7 @@ def gather(
     note = note or (lambda text: print(text, file=sys.stderr))
     paths = paths or calibration_sets()
     k = k or settings.k
-    embedder = Embedder(settings.model, settings.encoding)
+    embedder = Embedder(settings.embedder, settings.encoding)
     reader = load_reader(settings)
     base = load_model(reader.folder / MODEL_FILE)
     items: list[Item] = []
@@ -350,7 +350,7 @@ def _cache_path(
             dataset.sha256,
             len(dataset.questions),
             [settings.fusion, settings.dense_weight, settings.rrf_k, settings.candidates],
-            [settings.sentence_share, settings.model, k, base.sentences, base.windows],
+            [settings.sentence_share, settings.embedder, k, base.sentences, base.windows],
             settings.engine_precision,  # int8 moves the reader's logits
             SPAN_FEATURES,
             ANSWERABILITY_FEATURES,

@@ -104,7 +104,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             f"Scoring {len(dataset.questions)} questions: those on the "
             f"{len(dataset.reader_trained_on)} articles the reader was trained on are left out."
         )
-    embedder = Embedder(settings.model, settings.encoding)
+    embedder = Embedder(settings.embedder, settings.encoding)
     index, index_dir = open_eval_index(
         dataset, settings, embedder, cache_root=getattr(args, "cache_dir", None), announce=note
     )

@@ -38,7 +38,7 @@ def cache_dir_for(dataset: Dataset, settings: Settings, cache_root: Path) -> Pat
         [
             dataset.sha256,
             str(HOLD_OUT_EVERY),
-            settings.model,
+            settings.embedder,
             str(settings.chunk_words),
             str(settings.chunk_overlap_sentences),
             CHUNK_VECTORS,

@@ -36,7 +36,7 @@ def summarize(run: EvalRun, settings: Settings) -> dict[str, Any]:
         },
         "settings": {
             "k": run.k,
-            "model": settings.model,
+            "model": settings.embedder,
             "fusion": settings.fusion,
             "dense_weight": settings.dense_weight,
             "rrf_k": settings.rrf_k,

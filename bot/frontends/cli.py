@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env().replace(
             index_dir=args.index_dir,
-            model=args.model,
+            embedder=args.embedder,
             fusion=args.fusion,
             dense_weight=args.dense_weight,
             abstain_threshold=args.abstain_threshold,
@@ -98,7 +98,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings.replace(dense=args.dense)
     paths = [Path(p) for p in args.paths] or corpus_of(settings)
     report = build(
-        settings, Embedder(settings.model, settings.encoding), paths, progress=True, ray=args.ray
+        settings, Embedder(settings.embedder, settings.encoding), paths, progress=True, ray=args.ray
     )
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
@@ -332,7 +332,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"footnote {_version()}")
     parser.add_argument("--index-dir", type=Path, help="index folder (env FOOTNOTE_INDEX_DIR)")
-    parser.add_argument("--model", help="embedding model: name or local path (FOOTNOTE_MODEL)")
+    parser.add_argument(
+        "--embedder",
+        "--model",  # its earlier name
+        help="sentence embedding model: name or local path (FOOTNOTE_EMBEDDER)",
+    )
     parser.add_argument("--fusion", choices=["weighted", "rrf"], help="how BM25 and dense combine")
     parser.add_argument("--dense-weight", type=float, help="dense share of the weighted fusion")
     parser.add_argument(

@@ -237,7 +237,7 @@ def _api(state: WebState) -> APIRouter:
             "index_loaded": True,
             "articles": len(index.articles),
             "chunks": len(index.chunks),
-            "embedder": state.settings.model,
+            "embedder": state.settings.embedder,
             "reader": state.engine.reader.folder.name,
             "reindexing": state.reindexing.locked(),
             "questions_in_flight": state.pool.in_flight,
