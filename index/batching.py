@@ -64,8 +64,8 @@ class Batcher(Generic[In, Out]):
                 if self._running:
                     self._turn.wait()
                     continue
+                batch = self._take()  # our request is waiting: nobody else takes requests
                 self._running = True
-                batch = self._take()
                 self._turn.release()
                 try:
                     self._serve(batch)
@@ -94,10 +94,15 @@ class Batcher(Generic[In, Out]):
             outputs = list(self.run(flat))
             if len(outputs) != len(flat):
                 raise RuntimeError(f"a batch of {len(flat)} gave {len(outputs)} outputs")
-        except Exception as error:  # every caller of this batch hears of it, none hangs
+        except BaseException as error:  # every caller of this batch hears of it, none hangs
+            # An interrupt (Ctrl-C in the thread running the batch) stops that thread only; the
+            # others are told their run was cut short.
+            failure = error if isinstance(error, Exception) else RuntimeError("run interrupted")
             for request in batch:
-                request.error = error
+                request.error = failure
                 request.done = True
+            if failure is not error:
+                raise
             return
         at = 0
         for request in batch:

@@ -83,3 +83,35 @@ def test_a_wrong_number_of_outputs_is_an_error_not_a_misaligned_answer():
     batcher = Batcher(lambda items: items[:-1])
     with pytest.raises(RuntimeError, match="a batch of 2 gave 1 outputs"):
         batcher([1, 2])
+
+
+class Interrupted(BaseException):
+    """Stands for a KeyboardInterrupt in the thread running a batch."""
+
+
+def test_an_interrupted_run_fails_every_caller_in_it_and_the_batcher_carries_on():
+    go = threading.Event()
+
+    def run(items):
+        if items == [0]:
+            assert go.wait(timeout=10)  # the first batch holds the model while two queue
+        if -1 in items:
+            raise Interrupted
+        return items
+
+    batcher = Batcher(run)
+    with ThreadPoolExecutor(3) as pool:
+        first = pool.submit(batcher, [0])
+        time.sleep(0.1)
+        queued = [pool.submit(batcher, [-1]), pool.submit(batcher, [7])]
+        time.sleep(0.1)
+        go.set()  # the two queued callers now share one batch, and it is interrupted
+        assert first.result(timeout=10) == [0]
+        errors = []
+        for future in queued:
+            with pytest.raises(BaseException) as raised:
+                future.result(timeout=10)  # neither hangs
+            errors.append(raised.value)
+    # The thread that ran the batch is interrupted; the other is told its run was cut short.
+    assert sorted(type(e).__name__ for e in errors) == ["Interrupted", "RuntimeError"]
+    assert batcher([8, 9]) == [8, 9]
