@@ -23,22 +23,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from askers import ask_concurrently, percentile, seeds_questions
+
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = "6786d5b0eda4467d2ce54633c82508d370284a15"  # main before the ONNX engine (issue 25)
 ASKERS = (1, 8, 50)
 PLOT = ROOT / "docs" / "answer-time-vs-askers.png"
 COLOURS = ("tab:red", "tab:blue", "tab:green")
-
-
-def questions(root: Path) -> list[str]:
-    """The seeds set's questions, answerable and not: the mix a real user sends."""
-    with (root / "eval" / "seeds_qa.jsonl").open(encoding="utf-8") as f:
-        return [json.loads(line)["question"] for line in f if line.strip()]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 # --- one engine, in its own process (`--measure`): imports whichever code PYTHONPATH names ---
@@ -56,7 +47,7 @@ def measure(per: int) -> dict:
     from bot.settings import Settings
 
     settings = Settings.from_env()
-    pool_questions = questions(ROOT)
+    pool_questions = seeds_questions()
     engine = Footnote.open(settings)
     for q in pool_questions[:5]:
         engine.ask(q)  # load the models, open the ONNX sessions, warm the caches
@@ -67,32 +58,17 @@ def measure(per: int) -> dict:
         single.append((time.perf_counter() - started) * 1000)
 
     async def load(pool: AnsweringPool, asked: list[str], askers: int) -> dict:
-        times: list[float] = []
-        answers: dict[int, list] = {}
-        queue: asyncio.Queue[int] = asyncio.Queue()
-        for i in range(len(asked)):
-            queue.put_nowait(i)
+        async def ask(question: str) -> list:
+            answer = await pool.run(engine.ask, question)
+            return [answer.short_answer, answer.answer]
 
-        async def asker() -> None:
-            while True:
-                try:
-                    i = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    return
-                started = time.perf_counter()
-                answer = await pool.run(engine.ask, asked[i])
-                times.append((time.perf_counter() - started) * 1000)
-                answers[i] = [answer.short_answer, answer.answer]
-
-        started = time.perf_counter()
-        await asyncio.gather(*(asker() for _ in range(askers)))
-        wall = time.perf_counter() - started
+        loaded = await ask_concurrently(asked, askers, ask)
         return {
-            "questions": len(times),
-            "throughput": len(times) / wall,
-            "p50": percentile(times, 0.5),
-            "p95": percentile(times, 0.95),
-            "answers": [answers[i] for i in range(len(asked))],
+            "questions": len(loaded.times_ms),
+            "throughput": loaded.throughput,
+            "p50": percentile(loaded.times_ms, 0.5),
+            "p95": percentile(loaded.times_ms, 0.95),
+            "answers": loaded.results,
         }
 
     out: dict = {"single_p50": statistics.median(single), "askers": {}}

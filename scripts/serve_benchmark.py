@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import socket
 import statistics
@@ -22,15 +21,10 @@ import time
 from pathlib import Path
 
 import httpx
+from askers import Load, ask_concurrently, percentile, seeds_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 FOOTNOTE = Path(sys.executable).parent / "footnote"
-
-
-def questions() -> list[str]:
-    """The seeds set's questions, answerable and not: the mix a real user sends."""
-    with (ROOT / "eval" / "seeds_qa.jsonl").open(encoding="utf-8") as f:
-        return [json.loads(line)["question"] for line in f if line.strip()]
 
 
 def free_port() -> int:
@@ -72,39 +66,20 @@ def start_server(index_dir: Path, port: int, code: Path = ROOT) -> subprocess.Po
     raise SystemExit("footnote serve did not come up within 300 s")
 
 
-async def load(base: str, asked: list[str], clients: int) -> tuple[list[float], int, float]:
-    """Send `asked` from `clients` concurrent clients; (latencies ms, errors, wall seconds)."""
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for q in asked:
-        queue.put_nowait(q)
-    latencies: list[float] = []
-    errors = 0
+async def load(base: str, asked: list[str], clients: int) -> Load[bool]:
+    """Send `asked` from `clients` concurrent clients, each with its own connection; each
+    result says whether an answer came back."""
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as http:
 
-    async def client() -> None:
-        nonlocal errors
-        async with httpx.AsyncClient(base_url=base, timeout=120) as http:
-            while True:
-                try:
-                    question = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    return
-                started = time.perf_counter()
-                try:
-                    response = await http.post("/api/ask", json={"question": question})
-                    ok = response.status_code == 200 and "answer_id" in response.json()
-                except httpx.HTTPError:
-                    ok = False
-                latencies.append((time.perf_counter() - started) * 1000)
-                errors += not ok
+        async def ask(question: str) -> bool:
+            try:
+                response = await http.post("/api/ask", json={"question": question})
+                return response.status_code == 200 and "answer_id" in response.json()
+            except httpx.HTTPError:
+                return False
 
-    started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(clients)))
-    return latencies, errors, time.perf_counter() - started
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+        return await ask_concurrently(asked, clients, ask)
 
 
 def main() -> int:
@@ -113,37 +88,38 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=25)
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout to serve")
     args = parser.parse_args()
-    pool = questions()
+    pool = seeds_questions()
     asked = [pool[i % len(pool)] for i in range(args.questions)]
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         server = start_server(Path(tmp) / "index", port, args.code)
         try:
             base = f"http://127.0.0.1:{port}"
-            alone, alone_errors, _ = asyncio.run(load(base, pool * 2, 1))
-            latencies, errors, wall = asyncio.run(load(base, asked, args.clients))
+            alone = asyncio.run(load(base, pool * 2, 1))
+            loaded = asyncio.run(load(base, asked, args.clients))
             health = httpx.get(f"{base}/api/health", timeout=5).json()
         finally:
             server.terminate()
             server.wait(timeout=30)
-    one = statistics.median(alone)
+    one, latencies = statistics.median(alone.times_ms), loaded.times_ms
+    errors = loaded.results.count(False) + alone.results.count(False)
     print(f"`footnote serve` on {os.cpu_count()} cores, seed index ({health['chunks']} chunks)\n")
     print("| measure | value |\n|---|---|")
     rows = [
         ("questions sent", f"{len(latencies)} from {args.clients} concurrent clients"),
-        ("errors", str(errors + alone_errors)),
-        ("throughput", f"{len(latencies) / wall:.1f} questions/s"),
+        ("errors", str(errors)),
+        ("throughput", f"{loaded.throughput:.1f} questions/s"),
         (
             "latency p50 / p95 / max",
             f"{percentile(latencies, 0.5):.0f} / "
             f"{percentile(latencies, 0.95):.0f} / {max(latencies):.0f} ms",
         ),
-        ("one client alone, p50", f"{one:.0f} ms ({len(alone)} questions)"),
+        ("one client alone, p50", f"{one:.0f} ms ({len(alone.times_ms)} questions)"),
         ("p50 under load / alone", f"{percentile(latencies, 0.5) / one:.1f}x"),
     ]
     for name, value in rows:
         print(f"| {name} | {value} |")
-    return 1 if errors or alone_errors else 0
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":
