@@ -73,12 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         answerability.wrong_type = rule
     # Tried and not shipped: choose among the spans of the asked type when there are any,
     # rather than refuse when the best span is of the wrong type; never choose an echo.
-    with _patched(calibration, "choice_scores", _typed_first(calibration.choice_scores)):
-        folds, _ = fit_folds(gathered)
-        results["typed spans first"] = held_out_figures(gathered.items, folds)
-    with _patched(calibration, "choice_scores", _echo_last(calibration.choice_scores)):
-        folds, _ = fit_folds(gathered)
-        results["echo never first"] = held_out_figures(gathered.items, folds)
+    for name, kept in (("typed spans first", _right_type), ("echo never first", _not_echo)):
+        with _patched(calibration, "choice_scores", _first_where(calibration.choice_scores, kept)):
+            folds, _ = fit_folds(gathered)
+            results[name] = held_out_figures(gathered.items, folds)
     for floor in ANSWER_FLOORS:
         rule = _with_answer_floor(calibration._refusal_threshold, floor)
         with _patched(calibration, "_refusal_threshold", rule):
@@ -104,30 +102,27 @@ def _patched(module: object, name: str, value: object) -> Iterator[None]:
         setattr(module, name, saved)
 
 
-def _typed_first(scores: Callable) -> Callable:
-    """Choice scores that put every span of the wrong type below every span of the right one
+def _first_where(scores: Callable, kept: Callable[[np.ndarray], np.ndarray]) -> Callable:
+    """Choice scores that put every span `kept(features)` rejects below every span it keeps
     (when a question has both)."""
-    column = SPAN_FEATURES.index("type_match")
 
-    def typed(features: np.ndarray, weights: dict) -> np.ndarray:
+    def ranked(features: np.ndarray, weights: dict) -> np.ndarray:
         s = scores(features, weights)
-        right = features[:, column] >= 0
-        return np.where(right, s, s - 1000.0) if right.any() and not right.all() else s
+        keep = kept(features)
+        return np.where(keep, s, s - 1000.0) if keep.any() and not keep.all() else s
 
-    return typed
+    return ranked
 
 
-def _echo_last(scores: Callable) -> Callable:
-    """Choice scores that put every span only repeating the question ("Royal College of
-    Nursing" for "Who is in charge of the RCN?") below every other span."""
-    column = SPAN_FEATURES.index("echo")
+def _right_type(features: np.ndarray) -> np.ndarray:
+    """Spans of the asked type (or of an untyped question)."""
+    return features[:, SPAN_FEATURES.index("type_match")] >= 0
 
-    def echo_last(features: np.ndarray, weights: dict) -> np.ndarray:
-        s = scores(features, weights)
-        new = features[:, column] < 0.5
-        return np.where(new, s, s - 1000.0) if new.any() and not new.all() else s
 
-    return echo_last
+def _not_echo(features: np.ndarray) -> np.ndarray:
+    """Spans that do more than repeat the question ("Royal College of Nursing" for "Who is in
+    charge of the RCN?")."""
+    return features[:, SPAN_FEATURES.index("echo")] < 0.5
 
 
 def _with_answer_floor(threshold: Callable, floor: float) -> Callable:
