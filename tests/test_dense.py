@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from unittest.mock import patch
 
 import numpy as np
@@ -11,6 +9,7 @@ import pytest
 
 from index import DenseIndex, Embedder, ModelLoadError
 from index.dense import EXACT_WITHIN
+from tests.imports import heavy_loaded_by
 
 
 def unit_vectors(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
@@ -135,12 +134,8 @@ def test_an_unloadable_model_says_what_to_do(tmp_path, monkeypatch):
 
 
 def test_importing_the_package_loads_no_heavy_library():
-    code = (
-        "import sys, index; heavy = {'torch', 'faiss', 'sentence_transformers', 'scipy',"
-        " 'trafilatura', 'onnxruntime', 'onnx'}; print(sorted(heavy & set(sys.modules)))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stdout.strip() == "[]", result.stderr
+    heavy = ("torch", "faiss", "sentence_transformers", "scipy", "trafilatura", "onnxruntime")
+    assert heavy_loaded_by("index", (*heavy, "onnx")) == []
 
 
 @pytest.mark.parametrize("exact_within", [0, EXACT_WITHIN])

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.settings import Settings, SettingsError
+from tests.imports import heavy_loaded_by
 
 
 def test_environment_variables_override_the_defaults():
@@ -65,9 +64,4 @@ def test_flags_override_like_replace_and_ignore_unset_ones():
 
 
 def test_reading_the_settings_loads_no_model_runtime():
-    code = (
-        "import sys, bot.settings; heavy = {'onnxruntime', 'onnx', 'torch'}; "
-        "print(sorted(heavy & set(sys.modules)))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stdout.strip() == "[]", result.stderr
+    assert heavy_loaded_by("bot.settings", ("onnxruntime", "onnx", "torch")) == []
