@@ -352,6 +352,34 @@ def test_near_misses_swap_a_name_or_year_the_passage_holds_for_one_it_lacks():
     assert near_misses(examples, share=0.0, seed=13) == []
 
 
+def test_near_misses_of_the_echoing_kinds_keep_the_passage_words_but_not_its_answer():
+    from bot.training.examples import QAExample
+    from bot.training.near_misses import near_misses
+
+    unions = (
+        "The second-largest union is Unite. "
+        "Pat Cullen, the leader of the RCN, said the first strike was in December."
+    )
+    elected = "Sara Lind was elected mayor of Bergen in 2019 after a long campaign."
+    examples = [
+        QAExample("a", "Who is the leader of the RCN?", unions, _at(unions, "Pat Cullen"), "U"),
+        QAExample("b", "When was the first strike?", unions, _at(unions, "December"), "U"),
+        QAExample("c", "Who was elected mayor?", elected, _at(elected, "Sara Lind"), "B"),
+    ]
+    made = {
+        kind: {n.id: n.question for n in near_misses(examples, share=1.0, seed=3, kinds=[kind])}
+        for kind in ("passage-name", "opposite", "negation")
+    }
+    # another name of the very passage, never one in the answer's own sentence
+    assert made["passage-name"] == {"a#near": "Who is the leader of the Unite?"}
+    # the opposite word, which the passage never uses
+    assert made["opposite"] == {"b#near": "When was the last strike?"}
+    # "not" after the auxiliary of a verb, not before a subject ("When was the first strike")
+    assert made["negation"] == {"c#near": "Who was not elected mayor?"}
+    with pytest.raises(ValueError, match="unknown near-miss kinds"):
+        near_misses(examples, share=1.0, seed=3, kinds=["antonym"])
+
+
 def _at(context: str, answer: str) -> tuple[tuple[int, str]]:
     return ((context.index(answer), answer),)
 

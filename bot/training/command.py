@@ -34,7 +34,7 @@ from bot.training.folds import (
 from bot.training.generated import generated_questions
 from bot.training.heldout import gold_passage_scores
 from bot.training.mixing import DatasetSpec, mix, parse_dataset
-from bot.training.near_misses import near_misses
+from bot.training.near_misses import DEFAULT_KINDS, KINDS, near_misses
 from bot.training.negatives import hard_negatives, same_article_negatives
 from bot.training.shared_norm import distractor_features
 from bot.training.train import (
@@ -128,6 +128,15 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         "passage (bot/training/near_misses.py; default 0)",
     )
     parser.add_argument(
+        "--near-miss-kinds",
+        default=",".join(DEFAULT_KINDS),
+        metavar="KINDS",
+        help="how near misses are made, comma-separated from "
+        f"{', '.join(KINDS)} (default {','.join(DEFAULT_KINDS)}): a name or year swapped for "
+        "one the passage lacks, a name swapped for another the passage holds, a word swapped "
+        "for its opposite, a negation",
+    )
+    parser.add_argument(
         "--bf16",
         action="store_true",
         help="bf16 autocast in training (about twice as fast on a CPU with AVX-512 bf16)",
@@ -166,7 +175,15 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     mined = same_article_negatives(train_set, args.same_article_negatives, args.seed)
     if mined:
         print(f"Mined {len(mined)} same-article negatives.", file=sys.stderr)
-    swapped = near_misses(train_set, args.near_misses, args.seed)
+    kinds = [k.strip() for k in args.near_miss_kinds.split(",") if k.strip()]
+    if set(kinds) - set(KINDS):
+        unknown = ", ".join(sorted(set(kinds) - set(KINDS)))
+        print(
+            f"footnote: unknown near-miss kinds: {unknown} (known: {', '.join(KINDS)})",
+            file=sys.stderr,
+        )
+        return 2
+    swapped = near_misses(train_set, args.near_misses, args.seed, kinds)
     if swapped:
         print(f"Made {len(swapped)} near-miss questions.", file=sys.stderr)
     mined += swapped
