@@ -95,11 +95,14 @@ def test_the_shipped_reader_records_each_training_file_its_digest_and_licence():
         assert len(source["sha256"]) == 64 and source["questions_trained_on"] > 0
         assert source["licence"] in card and f"`{source['file']}`" in card
     assert files["tydiqa-goldp-en-train.json.gz"]["licence"] == "Apache-2.0"
-    # the questions read over every stage: a second stage records its first as started_from
-    first = record.get("started_from")
-    assert record["questions"] + (first["questions"] if first else 0) > 50_000
-    if first:
-        assert first["command"] in card and all(len(s["sha256"]) == 64 for s in first["datasets"])
+    # the questions read over every stage: each records the one it started from
+    stages, stage = [], record.get("started_from")
+    while stage:
+        stages.append(stage)
+        stage = stage.get("started_from")
+    assert record["questions"] + sum(s["questions"] for s in stages) > 50_000
+    for stage in stages:
+        assert stage["command"] in card and all(len(s["sha256"]) == 64 for s in stage["datasets"])
 
 
 def test_the_reader_finds_answers_in_a_sentence(reader):

@@ -25,6 +25,7 @@ def write_card(
     sources: Sequence[dict] = (),
     same_article: int = 0,
     near: int = 0,
+    near_kinds: Sequence[str] = ("name", "year"),
     started_from: dict | None = None,
 ) -> None:
     held = (
@@ -57,10 +58,10 @@ def write_card(
         )
     if near:
         extra += (
-            f" Beside them, {near:,} near misses: a training question with one name or year of "
-            "its passage swapped for one the passage lacks, labelled no-answer on that passage "
-            "(`bot/training/near_misses.py`), the kind of unanswerable question SQuAD 2.0 is "
-            "made of."
+            f" Beside them, {near:,} near misses: a training question changed so that its "
+            f"passage no longer answers it ({_near_kinds_text(near_kinds)}), labelled no-answer "
+            "on that passage (`bot/training/near_misses.py`), the kind of unanswerable question "
+            "SQuAD 2.0 is made of."
         )
     if generated:
         extra += (
@@ -124,23 +125,47 @@ End-to-end figures (retrieval, span choice and abstention together) are in the R
 
 
 def _stage_text(stage: dict | None) -> str:
-    """The first stage's recipe, when this reader started from a trained one (--init-from)."""
-    if stage is None:
-        return ""
-    return f"""## First stage
+    """The earlier stages' recipes, oldest first, when this reader started from a trained one
+    (--init-from); each stage's training.json carries the one it started from."""
+    chain = []
+    while stage:
+        chain.append(stage)
+        stage = stage.get("started_from")
+    text = ""
+    for number, stage in enumerate(reversed(chain), start=1):
+        mined = stage.get("same_article_negatives", 0)
+        near = stage.get("near_misses", 0)
+        after = " (the last is this reader, below)" if number == len(chain) else ""
+        text += f"""## Stage {number} of {len(chain) + 1}
 
-This reader went on from one made by `{stage["command"]}`: {stage.get("questions", 0):,}
-questions and {stage.get("same_article_negatives", 0):,} same-article negatives,
-{stage.get("windows", 0):,} windows, {stage.get("minutes", 0):.0f} minutes; held out, given the gold
-passage, {_scored(stage.get("held_out_gold_passage", {}))}. Its data:
+Made by `{stage["command"]}`: {stage.get("questions", 0):,} questions,
+{mined:,} same-article negatives and {near:,} near misses, {stage.get("windows", 0):,} windows,
+{stage.get("minutes", 0):.0f} minutes; held out, given the gold passage,
+{_scored(stage.get("held_out_gold_passage", {}))}. Its data:
 
 | file | sha256 | questions in it | weight | trained on | licence |
 | --- | --- | ---: | ---: | ---: | --- |
 {_sources_table(stage.get("datasets", []))}
 
-The second stage below went on from its weights.
+The stage after it went on from its weights{after}.
 
 """
+    return text
+
+
+_KIND_WORDS = {
+    "name": "a name swapped for one the passage lacks",
+    "year": "a year swapped for one the passage lacks",
+    "passage-name": "a name swapped for another the passage holds outside the answer's sentence",
+    "opposite": "a word swapped for its opposite, which the passage never uses",
+    "negation": "a negation",
+}
+
+
+def _near_kinds_text(kinds: Sequence[str]) -> str:
+    """How the near misses were made, in words: "a name swapped for one ... or a negation"."""
+    words = [_KIND_WORDS[k] for k in kinds]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
 def _no_answer_rows(figures: dict) -> str:
