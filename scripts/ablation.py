@@ -19,6 +19,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,13 @@ import numpy as np
 from bot.answering import answerability
 from bot.answering.choice import SPAN_FEATURES
 from bot.evaluation import calibration
-from bot.evaluation.calibration import CHOICE_IGNORES, fit_folds, gather, held_out_figures
+from bot.evaluation.calibration import (
+    CHOICE_IGNORES,
+    THRESHOLD_ONLY,
+    fit_folds,
+    gather,
+    held_out_figures,
+)
 from bot.evaluation.datasets import ANSWERABLE
 from bot.settings import Settings
 
@@ -77,6 +84,18 @@ def main(argv: list[str] | None = None) -> int:
         with _patched(calibration, "choice_scores", _first_where(calibration.choice_scores, kept)):
             folds, _ = fit_folds(gathered)
             results[name] = held_out_figures(gathered.items, folds)
+    # What the threshold's two changes of this stop bought: the out-of-corpus questions on the
+    # reader's own articles, and the share raised until an article left out is still refused.
+    alone = replace(gathered, items=[it for it in gathered.items if it.fold != THRESHOLD_ONLY])
+    with _patched(calibration, "_refusal_threshold", calibration._own_threshold):
+        for name, data in (
+            ("threshold as before (pooled, one article)", alone),
+            ("pooled threshold, reader's articles too", gathered),
+        ):
+            folds, _ = fit_folds(data)
+            results[name] = held_out_figures(gathered.items, folds)
+    folds, _ = fit_folds(alone)
+    results["transfer rule, one article"] = held_out_figures(gathered.items, folds)
     for floor in ANSWER_FLOORS:
         rule = _with_answer_floor(calibration._refusal_threshold, floor)
         with _patched(calibration, "_refusal_threshold", rule):

@@ -209,6 +209,11 @@ def test_calibration_fits_a_model_that_answering_loads(held_out_squad, settings,
     # every article that was fitted on is mapped to the fold that left it out
     assert {"Computational_complexity_theory", SEED_ARTICLE} <= set(model.fold_of)
     assert model.for_article(SEED_ARTICLE) is model.folds[model.fold_of[SEED_ARTICLE]]
+    # an out-of-corpus article the reader trained on teaches every fold's threshold what an
+    # article outside the index looks like, and is never scored
+    squad = next(d for d in result["datasets"] if d["name"] == "held-out-squad")
+    assert squad["out_of_corpus_for_the_threshold_only"] > 0
+    assert "Harvard_University" not in model.fold_of
     assert set(result["held_out"]) == {"held-out-squad", "seeds_qa"}
     seeds = result["held_out"]["seeds_qa"]
     assert 0.0 <= seeds["answerable_answered"] <= 1.0

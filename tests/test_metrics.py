@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from bot.evaluation.fitting import group_folds, refusal_threshold
@@ -109,6 +110,25 @@ def test_refusal_threshold_refuses_the_target_share():
     assert refusal_threshold(scores, target=2 / 3) == 0.3001
     assert refusal_threshold([0.3], decimals=2) == 0.31  # strictly above, even on the grid
     assert refusal_threshold([]) == -math.inf
+
+
+def test_a_transferred_threshold_still_refuses_the_target_of_an_article_left_out():
+    from bot.evaluation.fitting import transferred_refusal_threshold
+
+    # Article "b"'s out-of-corpus questions score higher than "a"'s: a threshold chosen on "a"
+    # alone lets most of "b" through, so the pooled share must rise for "b" to be refused.
+    a = [0.01 * i for i in range(1, 21)]  # 0.01 .. 0.20
+    b = [0.15 + 0.01 * i for i in range(1, 21)]  # 0.16 .. 0.35
+    scores, groups = a + b, ["a"] * 20 + ["b"] * 20
+    pooled = refusal_threshold(scores, 0.9)
+    moved = transferred_refusal_threshold(scores, groups, 0.9)
+    assert moved > pooled
+    assert np.mean([s < moved for s in scores]) > 0.9
+    # one group (or groups alike) leaves it where the pooled share puts it
+    assert transferred_refusal_threshold(a, ["a"] * 20, 0.9) == refusal_threshold(a, 0.9)
+    assert transferred_refusal_threshold(a + a, ["a"] * 20 + ["c"] * 20, 0.9) == refusal_threshold(
+        a + a, 0.9
+    )
 
 
 def test_group_folds_keep_articles_together_and_spread_each_kind():

@@ -48,9 +48,21 @@ from bot.evaluation.datasets import (
     load_dataset,
     resolve_dataset_path,
 )
-from bot.evaluation.fitting import fit_logistic, fit_ranker, group_folds, refusal_threshold
+from bot.evaluation.fitting import (
+    fit_logistic,
+    fit_ranker,
+    group_folds,
+    refusal_threshold,
+    transferred_refusal_threshold,
+)
 from bot.evaluation.metrics import f1_score, share
-from bot.evaluation.runner import Retriever, encode_questions, held_out_of_reader, search
+from bot.evaluation.runner import (
+    Retriever,
+    encode_questions,
+    held_out_of_reader,
+    out_of_corpus_on_reader_articles,
+    search,
+)
 from bot.settings import Settings
 from bot.shared_data import dev_half, require
 from index.passages import passages_of
@@ -73,6 +85,11 @@ CHOICE_SIGNS = {"reader": 1, "reader_gap": 1, "null_margin": 1, "type_match": 1,
 # Evaluation), with the reader of issue 27 its fitted weight changed no figure of either set.
 # Answerability still reads it. The sentence prior left the choice for the same reason.
 CHOICE_IGNORES = ("echo",)
+# The fold of the out-of-corpus questions on articles the reader trained on: they are never
+# scored (the reader has read them), but every fold's threshold learns from them what an
+# article outside the index looks like. With them each fold's threshold sees three such
+# articles, not one.
+THRESHOLD_ONLY = -1
 
 Note = Callable[[str], None]
 
@@ -218,12 +235,22 @@ def gather(
                 dataset, index, embedder, reader, base, settings, k
             ),
         )
+        outside = out_of_corpus_on_reader_articles(full, reader)
+        if outside.questions:
+            note(f"Reading {len(outside.questions)} out-of-corpus questions for the threshold ...")
+            items += _cached(
+                _cache_path(cache_root, outside, reader, base, settings, k, "refusals"),
+                lambda outside=outside, index=index: _items(
+                    outside, index, embedder, reader, base, settings, k, fold=THRESHOLD_ONLY
+                ),
+            )
         datasets.append(
             {
                 "name": dataset.name,
                 "sha256": dataset.sha256,
                 "questions": len(dataset.questions),
                 "groups": dataset.counts(),
+                "out_of_corpus_for_the_threshold_only": len(outside.questions),
                 "attribution": dataset.attribution,
             }
         )
@@ -270,10 +297,13 @@ def _items(
     base: AnsweringModel,
     settings: Settings,
     k: int,
+    *,
+    fold: int | None = None,
 ) -> list[Item]:
+    """Every question's Item, in its fold by article (or all in `fold`)."""
     hybrid = Retriever("hybrid", settings.fusion, settings.dense_weight, settings.rrf_k)
     vectors = encode_questions(embedder, dataset.questions)
-    folds = _folds(dataset)
+    folds = _folds(dataset) if fold is None else np.full(len(dataset.questions), fold)
     out = []
     for i, q in enumerate(dataset.questions):
         hits = search(q.question, vectors[i], hybrid, index, settings, k)
@@ -391,8 +421,8 @@ def _fold_of(items: Sequence[Item]) -> dict[str, str]:
     it up."""
     out = {}
     for it in items:
-        article = (it.question.article_id or "").split("#")[0]
-        out[article or it.question.id] = str(it.fold)
+        if it.fold != THRESHOLD_ONLY:
+            out[_title(it.question)] = str(it.fold)
     return out
 
 
@@ -433,7 +463,17 @@ def _fit(
 
 
 def _refusal_threshold(items: Sequence[Item], model: AnsweringModel, refuse_target: float) -> float:
-    """The lowest threshold in [0, 1] that refuses `refuse_target` of the must-refuse items."""
+    """The lowest threshold in [0, 1] that refuses `refuse_target` of the must-refuse items,
+    and still would of each of their articles (the off-topic questions are one) chosen
+    without it (fitting.transferred_refusal_threshold)."""
+    refuse = [it for it in items if it.must_refuse]
+    scores = [_confidence(it, model) for it in refuse]
+    groups = [_title(it.question) if it.question.article_id else "off topic" for it in refuse]
+    return min(max(transferred_refusal_threshold(scores, groups, refuse_target), 0.0), 1.0)
+
+
+def _own_threshold(items: Sequence[Item], model: AnsweringModel, refuse_target: float) -> float:
+    """The threshold `items` would choose for themselves: `refuse_target` of theirs, pooled."""
     refuse = [_confidence(it, model) for it in items if it.must_refuse]
     return min(max(refusal_threshold(refuse, refuse_target), 0.0), 1.0)
 
@@ -528,7 +568,9 @@ def _chosen_f1(item: Item, model: AnsweringModel) -> float:
 
 
 def held_out_figures(items: Sequence[Item], folds: dict[str, AnsweringModel]) -> dict:
-    """Per set: each question judged by the model of the fold that left it out."""
+    """Per set: each question judged by the model of the fold that left it out (the
+    THRESHOLD_ONLY questions are on the reader's own articles, and not judged)."""
+    items = [it for it in items if it.fold != THRESHOLD_ONLY]
     out: dict[str, Any] = {}
     for source in dict.fromkeys(it.source for it in items):
         mine = [it for it in items if it.source == source]
@@ -570,7 +612,7 @@ def _threshold_transfer(
     out = {}
     for name, model in folds.items():
         mine = [it for it in items if str(it.fold) == name]
-        own = _refusal_threshold(mine, model, refuse_target)
+        own = _own_threshold(mine, model, refuse_target)
         answerable = [_confidence(it, model) for it in mine if it.question.group == ANSWERABLE]
         out[name] = {
             "chosen": model.threshold,

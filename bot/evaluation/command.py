@@ -66,7 +66,7 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
         type=_share,
         metavar="SHARE",
         help="with --calibrate: share of out-of-corpus and off-topic questions the threshold "
-        "must refuse (default 0.97)",
+        "must refuse, of an article it was not chosen on too (default 0.97)",
     )
     parser.add_argument(
         "--cache-dir",

@@ -14,7 +14,7 @@ from tqdm import tqdm
 from bot.answering import answer_question
 from bot.answering.answering_model import AnsweringModel
 from bot.answering.reader import Reader
-from bot.evaluation.datasets import Dataset, EvalQuestion
+from bot.evaluation.datasets import OUT_OF_CORPUS, Dataset, EvalQuestion
 from bot.evaluation.judge import (
     em_f1,
     passage_answers,
@@ -139,6 +139,15 @@ def held_out_of_reader(dataset: Dataset, reader: Reader) -> Dataset:
     keep = tuple(q for q in dataset.questions if _title(q) not in trained)
     dropped = tuple(sorted({_title(q) for q in dataset.questions} & trained))
     return replace(dataset, questions=keep, reader_trained_on=dropped)
+
+
+def out_of_corpus_on_reader_articles(dataset: Dataset, reader: Reader) -> Dataset:
+    """The out-of-corpus questions of `dataset` on articles the reader was trained on: never
+    scored, but calibration's threshold learns from them what an article outside the index
+    looks like (the reader read them beside their own passages, never these)."""
+    trained = set(reader.trained_on)
+    keep = tuple(q for q in dataset.questions if q.group == OUT_OF_CORPUS and _title(q) in trained)
+    return replace(dataset, questions=keep)
 
 
 def _title(q: EvalQuestion) -> str:
@@ -319,6 +328,7 @@ __all__ = [
     "RetrieverRun",
     "encode_questions",
     "held_out_of_reader",
+    "out_of_corpus_on_reader_articles",
     "retrievers_for",
     "run_evaluation",
     "search",
