@@ -49,7 +49,7 @@ RCN_SENTENCE = (
                 RCN_SENTENCE,
             ),
             "who leads it?",
-            "Who leads Royal College of Nursing?",
+            "Who leads the Royal College of Nursing?",
         ),
         (
             Turn("Who leads the RCN?", "Pat Cullen", "Pat Cullen, the RCN's general secretary"),
@@ -121,6 +121,15 @@ def test_the_engine_answers_follow_ups_from_the_conversation(engine, first, foll
     assert answer.question == follow_up
     assert not answer.abstained
     assert expected in answer.answer
+
+
+def test_it_after_a_yes_no_question_is_what_that_question_was_about(engine):
+    # Issue 27: "who leads it?" after a question about the college was read as "Who leads Royal
+    # College of Nursing?" and refused; asked as a person writes it, it is answered.
+    earlier = engine.ask("Is the Royal College of Nursing involved in the 1 February strikes?")
+    answer = engine.ask("who leads it?", context=[Turn.of(earlier)])
+    assert answer.resolved == "Who leads the Royal College of Nursing?"
+    assert not answer.abstained and answer.short_answer == "Pat Cullen"
 
 
 def test_three_turns_in_the_engine_keep_their_subject(engine):

@@ -160,7 +160,7 @@ def _thing(last: Turn) -> str | None:
 def _subject(question: str) -> str | None:
     """What a question is about: "When is the TUC day of protest?" -> "the TUC day of protest",
     "Who leads the RCN?" -> "the RCN", "Is the Royal College of Nursing involved in the
-    strikes?" -> "Royal College of Nursing" (its first name)."""
+    strikes?" -> "the Royal College of Nursing" (its first name)."""
     for pattern in (_SUBJECT, _OBJECT):
         match = pattern.match(question)
         if match:
@@ -168,5 +168,11 @@ def _subject(question: str) -> str | None:
     # A yes/no question ("Is the Royal College of Nursing involved ...?") is about the first
     # name after its opening verb; any other shape is left to the last question as context.
     opening = _YES_NO.match(question)
-    names = name_runs(question[opening.end() :]) if opening else []
-    return names[0] if names else None
+    rest = question[opening.end() :] if opening else ""
+    names = name_runs(rest)
+    if not names:
+        return None
+    # With its "the": "Who leads the Royal College of Nursing?" reads as a person writes it,
+    # and is answered as surely as when asked so.
+    the = re.search(rf"\b(the)\s+{re.escape(names[0])}\b", rest, re.IGNORECASE)
+    return f"{the.group(1)} {names[0]}" if the else names[0]
