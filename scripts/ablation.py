@@ -24,7 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answering import answerability
+from bot.answering import answerability, choice
+from bot.answering.answer_types import AnswerType
 from bot.answering.choice import SPAN_FEATURES
 from bot.evaluation import calibration
 from bot.evaluation.calibration import (
@@ -78,10 +79,15 @@ def main(argv: list[str] | None = None) -> int:
         results["no wrong-type rule"] = held_out_figures(gathered.items, folds)
     finally:
         answerability.wrong_type = rule
+    # The one hand-set rule left in the choice: a who or where question's span never only
+    # echoes the question when another option does more (choice.NEVER_ECHO).
+    with _patched(choice, "NEVER_ECHO", ()):
+        folds, _ = fit_folds(gathered)
+        results["no never-echo rule (who, where)"] = held_out_figures(gathered.items, folds)
     # Tried and not shipped: choose among the spans of the asked type when there are any,
     # rather than refuse when the best span is of the wrong type; never choose an echo.
     for name, kept in (("typed spans first", _right_type), ("echo never first", _not_echo)):
-        with _patched(calibration, "choice_scores", _first_where(calibration.choice_scores, kept)):
+        with _patched(calibration, "ranked_scores", _first_where(calibration.ranked_scores, kept)):
             folds, _ = fit_folds(gathered)
             results[name] = held_out_figures(gathered.items, folds)
     # What the threshold's two changes of this stop bought: the out-of-corpus questions on the
@@ -125,8 +131,8 @@ def _first_where(scores: Callable, kept: Callable[[np.ndarray], np.ndarray]) -> 
     """Choice scores that put every span `kept(features)` rejects below every span it keeps
     (when a question has both)."""
 
-    def ranked(features: np.ndarray, weights: dict) -> np.ndarray:
-        s = scores(features, weights)
+    def ranked(features: np.ndarray, weights: dict, kind: AnswerType) -> np.ndarray:
+        s = scores(features, weights, kind)
         keep = kept(features)
         return np.where(keep, s, s - 1000.0) if keep.any() and not keep.all() else s
 

@@ -51,16 +51,8 @@ def test_tuc_question_quotes_the_sentence_and_highlights_the_date(engine):
     ("question", "short", "article"),
     [
         ("Who leads the RCN?", "Pat Cullen", SEED_2023),
-        pytest.param(
-            "Who is in charge of the RCN?",
-            "Pat Cullen",
-            SEED_2023,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the reader trained on the new data answers with the name the question's "
-                "alias spells out ('Royal College of Nursing'); README, Limits",
-            ),
-        ),
+        # not "Royal College of Nursing", the name the question's own "RCN" spells out
+        ("Who is in charge of the RCN?", "Pat Cullen", SEED_2023),
         ("How many members does PCS have?", "270,000", SEED_2013),
         ("Who heads the PCS?", "Mark Serwotka", SEED_2013),
         ("When will the TUC discuss a general strike?", "24 April", SEED_2013),

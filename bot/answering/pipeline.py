@@ -13,7 +13,7 @@ from bot.answering.answer import Answer, Earlier, abstention
 from bot.answering.answerability import confidence, covered_features
 from bot.answering.answering_model import AnsweringModel
 from bot.answering.candidates import Candidates, find_candidates
-from bot.answering.choice import Options, choice_scores, span_options
+from bot.answering.choice import Options, ranked_scores, span_options
 from bot.answering.citations import citation, quote, supporting
 from bot.answering.config import AnsweringConfig
 from bot.answering.follow_up import Conversation
@@ -96,7 +96,8 @@ def decide(examined: Examined, model: AnsweringModel) -> Decision | None:
     """The best option by the choice model and its answerability; None when there is none."""
     if not examined.options.items:
         return None
-    scores = choice_scores(examined.options.features, model.choice)
+    kind = examined.candidates.kind
+    scores = ranked_scores(examined.options.features, model.choice, kind)
     best = int(np.argmax(scores))
     p = confidence(
         examined.candidates.kind,

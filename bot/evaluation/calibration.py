@@ -35,7 +35,7 @@ from bot.answering.answerability import (
 )
 from bot.answering.answering_model import MODEL_FILE, AnsweringModel, load_model, save_model
 from bot.answering.candidates import find_candidates
-from bot.answering.choice import SPAN_FEATURES, choice_scores
+from bot.answering.choice import SPAN_FEATURES, ranked_scores
 from bot.answering.pipeline import examine
 from bot.answering.reader_folder import WEIGHTS, write_checksums
 from bot.evaluation.datasets import (
@@ -544,13 +544,13 @@ def _scaled(features: np.ndarray) -> np.ndarray:
 
 
 def _answerability_row(item: Item, model: AnsweringModel) -> np.ndarray:
-    scores = choice_scores(item.features, model.choice)
+    scores = ranked_scores(item.features, model.choice, item.kind)
     best = int(np.argmax(scores))
     return answerability_features(item.features, scores, best, item.best_null_margin, item.covered)
 
 
 def _confidence(item: Item, model: AnsweringModel) -> float:
-    scores = choice_scores(item.features, model.choice)
+    scores = ranked_scores(item.features, model.choice, item.kind)
     best = int(np.argmax(scores))
     return confidence(
         item.kind,
@@ -564,7 +564,7 @@ def _confidence(item: Item, model: AnsweringModel) -> float:
 
 
 def _chosen_f1(item: Item, model: AnsweringModel) -> float:
-    return float(item.f1[int(np.argmax(choice_scores(item.features, model.choice)))])
+    return float(item.f1[int(np.argmax(ranked_scores(item.features, model.choice, item.kind)))])
 
 
 def held_out_figures(items: Sequence[Item], folds: dict[str, AnsweringModel]) -> dict:
