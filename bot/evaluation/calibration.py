@@ -4,9 +4,10 @@
 reader did not train on, and runs retrieval and reading on each once. Then, in folds by article,
 it fits the span-choice weights and the answerability model on SQuAD alone (the seeds set is
 never trained on) and chooses the threshold on both sets pooled, each fold's choices made
-without it. It writes answering.json into the reader's folder: the model fitted on
-everything, and each fold's, which `footnote eval` uses on that fold's articles so its figures
-are held out.
+without it; the out-of-corpus questions on the reader's own articles join every fold's
+threshold and are never scored (THRESHOLD_ONLY). It writes answering.json into the reader's
+folder: the model fitted on everything, and each fold's, which `footnote eval` uses on that
+fold's articles so its figures are held out.
 """
 
 from __future__ import annotations
