@@ -65,7 +65,7 @@ class Footnote:
         announce: Callable[[str], None] | None = None,
     ) -> Footnote:
         """Load the index at settings.index_dir, building it from `corpus_of` if missing."""
-        embedder = embedder or Embedder(settings.embedder, settings.encoding)
+        embedder = embedder or load_embedder(settings)
         try:
             index = open_index(settings.index_dir, embedder)
         except IndexMissingError:
@@ -167,6 +167,12 @@ class Footnote:
         timeline = build_timeline(topic, passages, vector, limit=s.timeline_entries)
         total = round((time.perf_counter() - started) * 1000, 2)
         return replace(timeline, timings_ms={"total": total})
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """The sentence embedder in settings.embedder, its quick path always at fp32
+    (Settings.encoding)."""
+    return Embedder(settings.embedder, settings.encoding)
 
 
 def load_reader(settings: Settings) -> Reader:

@@ -205,13 +205,12 @@ def gather(
 ) -> Gathered:
     """Retrieval and reading for every question of `paths` (cached: minutes the first time)."""
     from bot.evaluation.corpus import open_eval_index
-    from bot.footnote import load_reader
-    from index import Embedder
+    from bot.footnote import load_embedder, load_reader
 
     note = note or (lambda text: print(text, file=sys.stderr))
     paths = paths or calibration_sets()
     k = k or settings.k
-    embedder = Embedder(settings.embedder, settings.encoding)
+    embedder = load_embedder(settings)
     reader = load_reader(settings)
     base = load_model(reader.folder / MODEL_FILE)
     items: list[Item] = []

@@ -90,8 +90,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluation.report import render_json, render_table, write_reports
     from bot.evaluation.runner import held_out_of_reader, retrievers_for, run_evaluation
     from bot.evaluation.summary import summarize
-    from bot.footnote import load_reader
-    from index import Embedder
+    from bot.footnote import load_embedder, load_reader
 
     def note(text: str) -> None:
         print(text, file=sys.stderr)  # stdout carries only the report (or the JSON)
@@ -104,7 +103,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             f"Scoring {len(dataset.questions)} questions: those on the "
             f"{len(dataset.reader_trained_on)} articles the reader was trained on are left out."
         )
-    embedder = Embedder(settings.embedder, settings.encoding)
+    embedder = load_embedder(settings)
     index, index_dir = open_eval_index(
         dataset, settings, embedder, cache_root=getattr(args, "cache_dir", None), announce=note
     )

@@ -92,14 +92,11 @@ def _fail(message: str, code: int, *, json_out: bool, who: str = "footnote") -> 
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.footnote import build, corpus_of
-    from index import Embedder
+    from bot.footnote import build, corpus_of, load_embedder
 
     settings = settings.replace(dense=args.dense)
     paths = [Path(p) for p in args.paths] or corpus_of(settings)
-    report = build(
-        settings, Embedder(settings.embedder, settings.encoding), paths, progress=True, ray=args.ray
-    )
+    report = build(settings, load_embedder(settings), paths, progress=True, ray=args.ray)
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     for removed in report.removed:  # a file moved away by mistake shows here, by name
