@@ -8,7 +8,7 @@ start and end logits) and `pooled` (the sentence encoder's masked mean, L2-norma
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -190,6 +190,17 @@ def _float32(weights: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     }
 
 
+def padded(rows: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Token rows padded with 0 to the longest, and their attention mask, as (batch, n) int64
+    arrays: the graphs' inputs for texts of different lengths."""
+    values = np.zeros((len(rows), max(map(len, rows))), dtype=np.int64)
+    mask = np.zeros_like(values)
+    for row, tokens in enumerate(rows):
+        values[row, : len(tokens)] = tokens
+        mask[row, : len(tokens)] = 1
+    return values, mask
+
+
 def words(table: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """The graph's `words` input: each token's row of the word-embedding table.
 
@@ -222,4 +233,4 @@ def _read_word_table(weights_file: Path, size: int, mtime_ns: int) -> np.ndarray
     return table
 
 
-__all__ = ["FORMAT", "HEADS", "bert_graph", "word_table", "words"]
+__all__ = ["FORMAT", "HEADS", "bert_graph", "padded", "word_table", "words"]

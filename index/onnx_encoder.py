@@ -14,7 +14,7 @@ import numpy as np
 
 from index.batching import Batcher
 from index.checksums import file_digest
-from index.onnx_bert import bert_graph, word_table, words
+from index.onnx_bert import bert_graph, padded, word_table, words
 from index.onnx_session import DEFAULT_INFERENCE, InferenceConfig, bert_session
 
 # The most questions one run encodes when several wait.
@@ -72,12 +72,7 @@ class OnnxEncoder:
         InferenceConfig.batches)."""
         if not self.inference.batches and len(texts) > 1:
             return np.concatenate([self._run([text]) for text in texts])
-        rows = [e.ids for e in self.tokenizer.encode_batch(texts)]
-        ids = np.zeros((len(rows), max(map(len, rows))), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        for row, tokens in enumerate(rows):
-            ids[row, : len(tokens)] = tokens
-            mask[row, : len(tokens)] = 1
+        ids, mask = padded([e.ids for e in self.tokenizer.encode_batch(texts)])
         feed = {"words": words(self.words, ids), "attention_mask": mask}
         return self.session.run(["embedding"], feed)[0]
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answering.tuning import MAX_LENGTH, MAX_QUESTION_TOKENS, STRIDE
+from index.onnx_bert import padded
 
 
 @dataclass(frozen=True)
@@ -94,14 +95,8 @@ class WindowTokenizer:
 
 def pad(windows: list[Window]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """ids, type ids and attention mask of windows padded to the longest, as (batch, n) arrays."""
-    length = max(len(w.ids) for w in windows)
-    ids = np.zeros((len(windows), length), dtype=np.int64)
-    type_ids = np.zeros_like(ids)
-    mask = np.zeros_like(ids)
-    for row, w in enumerate(windows):
-        ids[row, : len(w.ids)] = w.ids
-        type_ids[row, : len(w.ids)] = w.type_ids
-        mask[row, : len(w.ids)] = 1
+    ids, mask = padded([w.ids for w in windows])
+    type_ids, _ = padded([w.type_ids for w in windows])
     return ids, type_ids, mask
 
 
