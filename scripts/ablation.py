@@ -26,7 +26,7 @@ import numpy as np
 
 from bot.answering import answerability, choice
 from bot.answering.answer_types import AnswerType
-from bot.answering.choice import SPAN_FEATURES
+from bot.answering.choice import SPAN_FEATURES, first_where
 from bot.evaluation import calibration
 from bot.evaluation.calibration import (
     CHOICE_IGNORES,
@@ -72,13 +72,9 @@ def main(argv: list[str] | None = None) -> int:
         results[name] = held_out_figures(gathered.items, folds)
     # The one hand-set rule left in answerability: a date, number or duration question whose
     # chosen span is of another type gets confidence 0, whatever the model says.
-    rule = answerability.wrong_type
-    answerability.wrong_type = lambda kind, row: False
-    try:
+    with _patched(answerability, "wrong_type", lambda kind, row: False):
         folds, _ = fit_folds(gathered)
         results["no wrong-type rule"] = held_out_figures(gathered.items, folds)
-    finally:
-        answerability.wrong_type = rule
     # The one hand-set rule left in the choice: a who or where question's span never only
     # echoes the question when another option does more (choice.NEVER_ECHO).
     with _patched(choice, "NEVER_ECHO", ()):
@@ -132,9 +128,7 @@ def _first_where(scores: Callable, kept: Callable[[np.ndarray], np.ndarray]) -> 
     (when a question has both)."""
 
     def ranked(features: np.ndarray, weights: dict, kind: AnswerType) -> np.ndarray:
-        s = scores(features, weights, kind)
-        keep = kept(features)
-        return np.where(keep, s, s - 1000.0) if keep.any() and not keep.all() else s
+        return first_where(scores(features, weights, kind), kept(features))
 
     return ranked
 

@@ -133,9 +133,15 @@ def ranked_scores(
     that only echo the question put below the others when `kind` is in NEVER_ECHO."""
     scores = choice_scores(features, weights)
     if kind in NEVER_ECHO:
-        echo = features[:, SPAN_FEATURES.index("echo")] >= 0.5
-        if echo.any() and not echo.all():
-            scores = np.where(echo, scores - _BELOW, scores)
+        return first_where(scores, features[:, SPAN_FEATURES.index("echo")] < 0.5)
+    return scores
+
+
+def first_where(scores: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """`scores` with every option `kept` rejects put below every option it keeps (when a
+    question has both), each group in its own order."""
+    if kept.any() and not kept.all():
+        return np.where(kept, scores, scores - _BELOW)
     return scores
 
 
@@ -158,6 +164,7 @@ __all__ = [
     "Options",
     "SpanOption",
     "choice_scores",
+    "first_where",
     "ranked_scores",
     "span_options",
 ]
