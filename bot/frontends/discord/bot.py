@@ -291,16 +291,13 @@ class FootnoteBot(discord.Client):
             await interaction.followup.send(result, allowed_mentions=NO_MENTIONS)
             return
         embeds = render_answer(result)
-        self._posting += 1
-        try:
+        with self._being_posted():
             first = await interaction.followup.send(
                 embed=embeds[0],
                 view=self._view_for(interaction.channel),
                 allowed_mentions=NO_MENTIONS,
             )
             self._remember(first.id, interaction.channel_id, result, context)
-        finally:
-            self._posting -= 1
         for embed in embeds[1:]:
             await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS)
 
@@ -372,12 +369,9 @@ class FootnoteBot(discord.Client):
             await reply(result)
             return
         embeds = render_answer(result)
-        self._posting += 1
-        try:
+        with self._being_posted():
             first = await reply(embed=embeds[0], view=self._view_for(message.channel))
             self._remember(first.id, message.channel.id, result, context, thread=forum_post)
-        finally:
-            self._posting -= 1
         for embed in embeds[1:]:
             await message.channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
 
@@ -546,6 +540,16 @@ class FootnoteBot(discord.Client):
         if isinstance(channel, discord.TextChannel):
             return FollowUpView(self)
         return discord.utils.MISSING
+
+    @contextlib.contextmanager
+    def _being_posted(self) -> Iterator[None]:
+        """Counts an answer as being posted until its message id is remembered, so a 👍 that
+        arrives first waits for it (_sent_answer)."""
+        self._posting += 1
+        try:
+            yield
+        finally:
+            self._posting -= 1
 
     async def _sent_answer(self, message_id: int) -> Answer | None:
         """The answer posted as `message_id`. A reaction can arrive before the call that posted
