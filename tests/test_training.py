@@ -277,6 +277,20 @@ def test_a_missing_training_file_is_one_line(tmp_path):
     assert result.stderr.strip() == "footnote: No training file at nope.json"
 
 
+def test_an_unknown_near_miss_kind_is_named_before_any_data_is_read(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.frontends.cli", "train-reader", "--dataset", "nope.json"]
+        + ["--near-miss-kinds", "name,antonym", "--out", str(tmp_path / "r")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "unknown near-miss kinds: antonym" in result.stderr
+    assert "No training file" not in result.stderr and not (tmp_path / "r").exists()
+
+
 def test_gzipped_sets_mix_with_a_weight_each(tiny_squad, tmp_path):
     import gzip
 

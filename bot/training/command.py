@@ -129,6 +129,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--near-miss-kinds",
+        type=_near_miss_kinds,
         default=",".join(DEFAULT_KINDS),
         metavar="KINDS",
         help="how near misses are made, comma-separated from "
@@ -175,14 +176,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     mined = same_article_negatives(train_set, args.same_article_negatives, args.seed)
     if mined:
         print(f"Mined {len(mined)} same-article negatives.", file=sys.stderr)
-    kinds = [k.strip() for k in args.near_miss_kinds.split(",") if k.strip()]
-    if set(kinds) - set(KINDS):
-        unknown = ", ".join(sorted(set(kinds) - set(KINDS)))
-        print(
-            f"footnote: unknown near-miss kinds: {unknown} (known: {', '.join(KINDS)})",
-            file=sys.stderr,
-        )
-        return 2
+    kinds = args.near_miss_kinds
     swapped = near_misses(train_set, args.near_misses, args.seed, kinds)
     if swapped:
         print(f"Made {len(swapped)} near-miss questions.", file=sys.stderr)
@@ -305,6 +299,17 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _near_miss_kinds(text: str) -> list[str]:
+    """--near-miss-kinds, checked when the command line is read, before any data is."""
+    kinds = [k.strip() for k in text.split(",") if k.strip()]
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown near-miss kinds: {', '.join(unknown)} (known: {', '.join(KINDS)})"
+        )
+    return kinds
 
 
 def _note(text: str) -> None:
