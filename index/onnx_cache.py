@@ -16,14 +16,15 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from index.cache_folder import cache_folder
+
 # Graphs kept in the cache: the reader's and the question encoder's, each at both precisions.
 KEEP = 4
 
 
 def default_cache_root() -> Path:
     """~/.cache/footnote/onnx, or under $XDG_CACHE_HOME when that is set."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "footnote" / "onnx"
+    return cache_folder("onnx")
 
 
 def cached_model(name: str, build: Callable[[], bytes], root: Path | None = None) -> str | bytes:

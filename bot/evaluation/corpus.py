@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,14 +20,14 @@ from index import (
     build_index,
     open_index,
 )
+from index.cache_folder import cache_folder
 
 Announce = Callable[[str], None]
 
 
 def default_cache_root() -> Path:
     """~/.cache/footnote/eval, or under $XDG_CACHE_HOME when that is set."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "footnote" / "eval"
+    return cache_folder("eval")
 
 
 def cache_dir_for(dataset: Dataset, settings: Settings, cache_root: Path) -> Path:
