@@ -70,18 +70,25 @@ def main(argv: list[str] | None = None) -> int:
     for name, drop in VARIANTS.items():
         folds, _ = fit_folds(gathered, drop=drop)
         results[name] = held_out_figures(gathered.items, folds)
-    # The one hand-set rule left in answerability: a date, number or duration question whose
-    # chosen span is of another type gets confidence 0, whatever the model says.
-    with _patched(answerability, "wrong_type", lambda kind, row: False):
+    # The hand-set type rule: a date, number or duration question (or a what question, when
+    # the span is only a date) is answered by a span of the asked type when one is an option
+    # (choice.ranked_scores), and refused when none is (answerability.confidence). "refuse on
+    # wrong type" is the rule as it was before: confidence 0 when the best span is of the
+    # wrong type, though another option is of the right one.
+    off = lambda kind, row: False  # noqa: E731
+    with _patched(answerability, "wrong_type", off), _patched(choice, "wrong_type", off):
         folds, _ = fit_folds(gathered)
         results["no wrong-type rule"] = held_out_figures(gathered.items, folds)
-    # The one hand-set rule left in the choice: a who or where question's span never only
+    with _patched(choice, "wrong_type", off):
+        folds, _ = fit_folds(gathered)
+        results["refuse on wrong type (before)"] = held_out_figures(gathered.items, folds)
+    # The other hand-set rule in the choice: a who or where question's span never only
     # echoes the question when another option does more (choice.NEVER_ECHO).
     with _patched(choice, "NEVER_ECHO", ()):
         folds, _ = fit_folds(gathered)
         results["no never-echo rule (who, where)"] = held_out_figures(gathered.items, folds)
-    # Tried and not shipped: choose among the spans of the asked type when there are any,
-    # rather than refuse when the best span is of the wrong type; never choose an echo.
+    # Tried and not shipped: choose among the spans of the asked type for every kind (who and
+    # where too, whose type test misses names like "the government"); never choose an echo.
     for name, kept in (("typed spans first", _right_type), ("echo never first", _not_echo)):
         with _patched(calibration, "ranked_scores", _first_where(calibration.ranked_scores, kept)):
             folds, _ = fit_folds(gathered)

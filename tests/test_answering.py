@@ -141,6 +141,23 @@ def test_a_typed_question_is_answered_with_a_value_of_its_type_or_refused(engine
 
 
 @pytest.mark.parametrize(
+    ("question", "short"),
+    [
+        # The reader's best span is "two", which is no duration: this was refused (confidence 0)
+        # though "two days", of the asked type, was the next option.
+        ("How many days of strikes have nurses announced?", "two days"),
+        # The best span was "1 February", which answers no "why".
+        ("Why are unions planning a national day of protest?", "power of public pressure"),
+    ],
+)
+def test_a_span_of_the_asked_type_answers_when_the_best_one_is_not(engine, question, short):
+    answer = engine.ask(question)
+    assert not answer.abstained, answer.confidence
+    assert short in answer.short_answer
+    assert answer.short_answer in answer.answer
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "Why are unions planning a national day of protest?",

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bot.answering.answer_types import AnswerType, answer_type
-from bot.answering.short_answer import clean_span, has_new_value, is_only_value, pattern_values
+from bot.answering.short_answer import (
+    clean_span,
+    has_new_value,
+    is_only_value,
+    leads_with_value,
+    pattern_values,
+)
 from bot.answering.terms import content_stems
 
 TUC = (
@@ -147,3 +153,21 @@ def test_has_new_value_ignores_values_the_question_contains():
 )
 def test_a_span_is_only_a_date_when_nothing_but_the_date_is_in_it(text, only):
     assert is_only_value(text, AnswerType.DATE) is only
+
+
+@pytest.mark.parametrize(
+    ("text", "leads"),
+    [
+        # The reader's run-on spans for "What is the national day of protest against?"
+        ("1 February, the Trades Union Congress (TUC)", True),
+        ("1 February. Strike dates are set by individual unions", True),
+        ("on 1 February, the TUC", True),
+        ("1 February", False),  # only a date: is_only_value's case
+        ("1974, 1978 and 1994", False),  # a list of dates
+        ("July, August, and September", False),
+        ("the plan for 1 February, the TUC", False),
+        ("", False),
+    ],
+)
+def test_a_span_leads_with_a_date_when_the_next_clause_runs_on_after_it(text, leads):
+    assert leads_with_value(text, AnswerType.DATE) is leads

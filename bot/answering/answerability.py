@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.answering.answer_types import AnswerType
 from bot.answering.candidates import Candidates
-from bot.answering.choice import SPAN_FEATURES
+from bot.answering.choice import SPAN_FEATURES, wrong_type
 from bot.answering.tuning import CHOICE_GAP_CAP
 
 # What says the articles cover the question at all: retrieval evidence alone, no reader. The
@@ -91,20 +91,6 @@ def answerability_features(
 
 PARTS = ("covered", "answers")
 
-# Kinds a span must hold a value of to answer at all. Names and places are left to the model:
-# "the government" rightly answers "Who brought the legal challenge?" with no capital letter.
-TYPED_KINDS = (AnswerType.DATE, AnswerType.NUMBER, AnswerType.DURATION)
-
-
-def wrong_type(kind: AnswerType, span_row: np.ndarray) -> bool:
-    """True when a date, number or duration question's chosen span (its SPAN_FEATURES row)
-    holds no such value: "How many members does Unison have?" is never answered by "ambulance
-    staff", however sure the reader is (SQuAD's fitted weight for this was small: few of its
-    questions are typed). And when a what, which, why or how question's span is only a date:
-    "What is the day of protest against?" is not answered "1 February"."""
-    mismatch = span_row[SPAN_FEATURES.index("type_match")] < 0
-    return mismatch and (kind in TYPED_KINDS or kind is AnswerType.OTHER)
-
 
 def probability(features: np.ndarray, weights: Mapping[str, Mapping[str, float]]) -> float:
     """P(answerable) = P(covered) x P(answers), each a logistic model in `weights` (a "bias"
@@ -130,7 +116,8 @@ def confidence(
     weights: Mapping[str, Mapping[str, float]],
 ) -> float:
     """P(answerable) of option `best`, as answering and calibration both judge it: 0 when its
-    span is of the wrong type (wrong_type), else the probability of its ANSWERABILITY_FEATURES."""
+    span is of the wrong type (choice.wrong_type: the choice ranks such a span first only when
+    every option is one), else the probability of its ANSWERABILITY_FEATURES."""
     if wrong_type(kind, span_features[best]):
         return 0.0
     row = answerability_features(span_features, scores, best, best_null_margin, covered)
@@ -141,10 +128,8 @@ __all__ = [
     "ANSWERABILITY_FEATURES",
     "COVERED_FEATURES",
     "PARTS",
-    "TYPED_KINDS",
     "answerability_features",
     "confidence",
     "covered_features",
     "probability",
-    "wrong_type",
 ]

@@ -130,7 +130,21 @@ def is_only_value(text: str, kind: AnswerType) -> bool:
     )
 
 
+def leads_with_value(text: str, kind: AnswerType) -> bool:
+    """True when the text, bar a leading preposition, is one value of `kind` followed by a
+    comma, colon or full stop and more words holding no such value: "1 February, the Trades
+    Union Congress (TUC)" is a date with the next clause run on, not a what or why answer that
+    happens to hold a date. A list ("1974, 1978 and 1994") is not."""
+    value = _LEADING_PREPOSITION.sub("", text[slice(*_trim(text, 0, len(text)))])
+    for v in pattern_values(value, kind):
+        run_on = _RUN_ON.match(value, v.end)
+        if v.start == 0 and run_on is not None:
+            return not pattern_values(value[run_on.end() - 1 :], kind)
+    return False
+
+
 _LEADING_PREPOSITION = re.compile(r"^(?:on|in|at|by|from|since|until|during|before|after) ", re.I)
+_RUN_ON = re.compile(r"[,.;:]\s+\S")
 
 
 def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -222,4 +236,12 @@ def _after_preposition(text: str, start: int, end: int) -> int:
     return start + sum(len(w) + 1 for w in words[:skip])
 
 
-__all__ = ["PATTERNS", "Value", "clean_span", "has_new_value", "is_only_value", "pattern_values"]
+__all__ = [
+    "PATTERNS",
+    "Value",
+    "clean_span",
+    "has_new_value",
+    "is_only_value",
+    "leads_with_value",
+    "pattern_values",
+]
