@@ -207,6 +207,34 @@ def test_chat_answers_and_follows_up_on_the_previous_question(seeds_index_dir):
     assert "Traceback" not in result.stderr
 
 
+def test_ctrl_c_just_as_an_answer_is_shown_leaves_the_chat_running(
+    seeds_index_dir, tmp_path, monkeypatch, capsys
+):
+    # The signal can land after the answer is worked out, while it is printed: it used to
+    # escape the chat loop and end the whole chat ("interrupted", exit 130).
+    from bot.frontends import cli, terminal
+
+    shown = terminal.render_text
+    calls = []
+
+    def interrupted_once(answer, **kwargs):
+        calls.append(answer.short_answer)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return shown(answer, **kwargs)
+
+    lines = iter([TUC, "and how many members does PCS have?", "exit"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(lines))
+    monkeypatch.setattr(terminal, "render_text", interrupted_once)
+    monkeypatch.setattr(cli, "HISTORY_FILE", tmp_path / "history")
+    monkeypatch.setenv("FOOTNOTE_INDEX_DIR", str(seeds_index_dir))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert cli.main(["chat"]) == 0
+    out = capsys.readouterr().out
+    assert calls == ["1 February", "270,000"]
+    assert "Answer: 270,000" in out
+
+
 def test_chat_on_a_terminal_shows_progress_and_ctrl_c_cancels_only_that_answer(seeds_index_dir):
     import pty
     import select

@@ -178,13 +178,16 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
         if line.startswith("/"):
             print(_chat_command(line, context))
             continue
-        if _asks_timeline(line):  # a timeline is not a turn a follow-up could point back at
-            _timeline_in_chat(engine, line, scope)
-            continue
-        answer = _answer_in_chat(engine, line, args.k, context, scope)
-        if answer is not None:
-            print(render_text(answer, color=use_color(sys.stdout)), end="\n\n")
-            context.append(Turn.of(answer))
+        try:
+            if _asks_timeline(line):  # a timeline is not a turn a follow-up could point back at
+                _timeline_in_chat(engine, line, scope)
+                continue
+            answer = _answer_in_chat(engine, line, args.k, context, scope)
+            if answer is not None:
+                context.append(Turn.of(answer))
+                print(render_text(answer, color=use_color(sys.stdout)), end="\n\n")
+        except KeyboardInterrupt:  # Ctrl-C just as the answer came: it ends that turn, not the chat
+            print()
     _save_history()
     return 0
 
