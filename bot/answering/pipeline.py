@@ -100,7 +100,7 @@ def decide(examined: Examined, model: AnsweringModel) -> Decision | None:
     scores = ranked_scores(examined.options.features, model.choice, kind)
     best = int(np.argmax(scores))
     p = confidence(
-        examined.candidates.kind,
+        kind,
         examined.options.features,
         scores,
         best,

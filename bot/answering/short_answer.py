@@ -124,7 +124,7 @@ def has_new_value(text: str, kind: AnswerType, question_stems: set[str]) -> bool
 def is_only_value(text: str, kind: AnswerType) -> bool:
     """True when the whole text, bar a leading preposition, is one value of `kind`: "on 1
     February" is only a date; "the plan for 1 February" is not."""
-    value = _LEADING_PREPOSITION.sub("", text[slice(*_trim(text, 0, len(text)))])
+    value = _bare(text)
     return bool(value) and any(
         v.start == 0 and v.end == len(value) for v in pattern_values(value, kind)
     )
@@ -135,12 +135,17 @@ def leads_with_value(text: str, kind: AnswerType) -> bool:
     comma, colon or full stop and more words holding no such value: "1 February, the Trades
     Union Congress (TUC)" is a date with the next clause run on, not a what or why answer that
     happens to hold a date. A list ("1974, 1978 and 1994") is not."""
-    value = _LEADING_PREPOSITION.sub("", text[slice(*_trim(text, 0, len(text)))])
+    value = _bare(text)
     for v in pattern_values(value, kind):
-        run_on = _RUN_ON.match(value, v.end)
-        if v.start == 0 and run_on is not None:
+        run_on = _RUN_ON.match(value, v.end) if v.start == 0 else None
+        if run_on is not None:
             return not pattern_values(value[run_on.end() - 1 :], kind)
     return False
+
+
+def _bare(text: str) -> str:
+    """The text trimmed, without a leading preposition ("on 1 February" -> "1 February")."""
+    return _LEADING_PREPOSITION.sub("", text[slice(*_trim(text, 0, len(text)))])
 
 
 _LEADING_PREPOSITION = re.compile(r"^(?:on|in|at|by|from|since|until|during|before|after) ", re.I)
