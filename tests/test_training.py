@@ -294,7 +294,7 @@ def test_an_unknown_near_miss_kind_is_named_before_any_data_is_read(tmp_path):
 def test_gzipped_sets_mix_with_a_weight_each(tiny_squad, tmp_path):
     import gzip
 
-    from bot.training.mixing import mix, parse_dataset
+    from bot.training.mixing import mix, parse_dataset, weighted
 
     packed = tmp_path / "more.json.gz"
     with gzip.open(packed, "wt", encoding="utf-8") as handle:
@@ -314,6 +314,9 @@ def test_gzipped_sets_mix_with_a_weight_each(tiny_squad, tmp_path):
     assert sources[1]["file"] == "more.json.gz" and len(sources[1]["sha256"]) == 64
     _, _, half = mix([parse_dataset(str(tiny_squad)), spec], None, 4, [1, 3], 13)
     assert 0 < half[1]["questions_trained_on"] < len(examples)
+    # the seed each share was drawn with is recorded, so the draw can be told again
+    assert [s["seed"] for s in half] == [13, 14]
+    assert len(weighted(examples, 0.5, half[1]["seed"])) == half[1]["questions_trained_on"]
 
 
 def test_same_article_negatives_are_the_most_similar_passage_without_the_answer():

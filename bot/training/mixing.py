@@ -70,7 +70,7 @@ def mix(
             kept = examples
         kept = weighted(kept, spec.weight, seed + number)
         train_set += kept
-        sources.append(provenance(spec, report.examples, len(kept)))
+        sources.append(provenance(spec, report.examples, len(kept), seed + number))
     return train_set, test_set, sources
 
 
@@ -82,13 +82,16 @@ def weighted(examples: Sequence[QAExample], weight: float, seed: int) -> list[QA
     return [*examples] * whole + drawn
 
 
-def provenance(spec: DatasetSpec, questions: int, used: int) -> dict:
-    """What training.json and the model card say of one file: digest, size, weight, licence."""
+def provenance(spec: DatasetSpec, questions: int, used: int, seed: int) -> dict:
+    """What training.json and the model card say of one file: digest, size, weight, licence,
+    and the seed its share was drawn with (so calibration can tell which questions the reader
+    never saw: bot/evaluation/unread.py)."""
     return {
         "file": spec.path.name,
         "sha256": file_digest(spec.path),
         "questions": questions,
         "weight": spec.weight,
+        "seed": seed,
         "questions_trained_on": used,
         "licence": LICENCES.get(spec.path.name, "unknown: state it in the model card"),
     }
