@@ -14,6 +14,7 @@ import pytest
 
 from bot.evaluation.command import add_eval_arguments, run_eval
 from bot.evaluation.datasets import NEAR_MISS, OUT_OF_CORPUS, load_dataset
+from tests.conftest import need_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS_QA = ROOT / "eval" / "seeds_qa.jsonl"
@@ -193,14 +194,23 @@ def test_calibration_confidence_is_what_answering_decides(engine, embedder, sett
         assert answer.confidence == pytest.approx(_confidence(item, model), abs=1e-9)
 
 
+# Articles of SQuAD v1.1 train whose never-drawn questions calibration reads in the tests.
+UNREAD_ARTICLES_IN_TESTS = 2
+
+
 def test_calibration_fits_a_model_that_answering_loads(held_out_squad, settings, tmp_path):
     from bot.answering.answering_model import load_model, save_model
     from bot.evaluation.calibration import calibrate, render
+    from bot.evaluation.unread import UNREAD_FILE, unread_questions
+    from bot.shared_data import shared_data
+
+    need_shared(shared_data() / UNREAD_FILE)
 
     result, model = calibrate(
         settings,
         paths=(held_out_squad, SEEDS_QA),
         cache_root=tmp_path / "cache",
+        unread=UNREAD_ARTICLES_IN_TESTS,
         note=lambda _: None,
     )
     assert 0.0 <= model.threshold <= 1.0
@@ -214,6 +224,13 @@ def test_calibration_fits_a_model_that_answering_loads(held_out_squad, settings,
     squad = next(d for d in result["datasets"] if d["name"] == "held-out-squad")
     assert squad["out_of_corpus_for_the_threshold_only"] > 0
     assert "Harvard_University" not in model.fold_of
+    # SQuAD training questions the reader never drew teach the choice, and are never scored
+    unread = next(d for d in result["datasets"] if d["name"] == "squad11-train-unread")
+    assert unread["answerable_for_the_choice_only"] > 0
+    record = json.loads((Path(result["reader"]) / "training.json").read_text(encoding="utf-8"))
+    picked = unread_questions(record, UNREAD_ARTICLES_IN_TESTS)
+    unread_titles = {q.article_id.split("#")[0] for q in picked.questions}
+    assert unread_titles and not unread_titles & set(model.fold_of)
     assert set(result["held_out"]) == {"held-out-squad", "seeds_qa"}
     seeds = result["held_out"]["seeds_qa"]
     assert 0.0 <= seeds["answerable_answered"] <= 1.0

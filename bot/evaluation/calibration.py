@@ -5,7 +5,10 @@ reader did not train on, and runs retrieval and reading on each once. Then, in f
 it fits the span-choice weights and the answerability model on SQuAD alone (the seeds set is
 never trained on) and chooses the threshold on both sets pooled, each fold's choices made
 without it; the out-of-corpus questions on the reader's own articles join every fold's
-threshold and are never scored (THRESHOLD_ONLY). It writes answering.json into the reader's
+threshold and are never scored (THRESHOLD_ONLY). Asked for (`--unread-articles N`), SQuAD
+training questions the reader never drew (unread.py) join every fold's span choice, never
+scored (UNREAD), and their out-of-corpus ones every fold's threshold: measured, and not
+shipped (README, Calibration). It writes answering.json into the reader's
 folder: the model fitted on everything, and each fold's, which `footnote eval` uses on that
 fold's articles so its figures are held out.
 """
@@ -19,7 +22,7 @@ import pickle
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,7 +41,7 @@ from bot.answering.answering_model import MODEL_FILE, AnsweringModel, load_model
 from bot.answering.candidates import find_candidates
 from bot.answering.choice import SPAN_FEATURES, ranked_scores
 from bot.answering.pipeline import examine
-from bot.answering.reader_folder import WEIGHTS, write_checksums
+from bot.answering.reader_folder import TRAINING, WEIGHTS, write_checksums
 from bot.evaluation.datasets import (
     ANSWERABLE,
     NEAR_MISS,
@@ -64,6 +67,7 @@ from bot.evaluation.runner import (
     out_of_corpus_on_reader_articles,
     search,
 )
+from bot.evaluation.unread import UNREAD_FILE, unread_questions
 from bot.settings import Settings
 from bot.shared_data import dev_half, require
 from index.passages import passages_of
@@ -91,6 +95,12 @@ CHOICE_IGNORES = ("echo",)
 # article outside the index looks like. With them each fold's threshold sees three such
 # articles, not one.
 THRESHOLD_ONLY = -1
+# The fold of the answerable questions the reader never drew (unread.py): every fold's span
+# choice learns from them, four times the dev half's ~480; they are never scored. Off by
+# default: with them the refit threshold refused easy questions the shipped one answers
+# (README, Calibration, "Questions the reader never drew").
+UNREAD = -2
+NOT_SCORED = (THRESHOLD_ONLY, UNREAD)
 
 Note = Callable[[str], None]
 
@@ -135,6 +145,7 @@ def run_calibration(args: argparse.Namespace, settings: Settings) -> int:
         limit=getattr(args, "limit", None),
         k=getattr(args, "k", None),
         refuse_target=getattr(args, "refuse_target", None) or REFUSE_TARGET,
+        unread=getattr(args, "unread_articles", None) or 0,
     )
     out = args.out / "calibration.json" if getattr(args, "out", None) else DEFAULT_REPORT
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -156,11 +167,15 @@ def calibrate(
     limit: int | None = None,
     k: int | None = None,
     refuse_target: float = REFUSE_TARGET,
+    unread: int = 0,
     note: Note | None = None,
 ) -> tuple[dict[str, Any], AnsweringModel]:
-    """The fitted model and a report of its held-out figures."""
+    """The fitted model and a report of its held-out figures; `unread`: how many articles'
+    unread questions (unread.py) the choice and threshold also learn from."""
     started = time.perf_counter()
-    gathered = gather(settings, paths=paths, cache_root=cache_root, limit=limit, k=k, note=note)
+    gathered = gather(
+        settings, paths=paths, cache_root=cache_root, limit=limit, k=k, unread=unread, note=note
+    )
     folds, model = fit_folds(gathered, refuse_target)
     items, reader = gathered.items, gathered.reader
     report = {
@@ -201,9 +216,11 @@ def gather(
     cache_root: Path | None = None,
     limit: int | None = None,
     k: int | None = None,
+    unread: int = 0,
     note: Note | None = None,
 ) -> Gathered:
-    """Retrieval and reading for every question of `paths` (cached: minutes the first time)."""
+    """Retrieval and reading for every question of `paths`, and of `unread` articles' questions
+    the reader never drew (cached: minutes the first time)."""
     from bot.evaluation.corpus import open_eval_index
     from bot.footnote import load_embedder, load_reader
 
@@ -252,6 +269,40 @@ def gather(
                 "groups": dataset.counts(),
                 "out_of_corpus_for_the_threshold_only": len(outside.questions),
                 "attribution": dataset.attribution,
+            }
+        )
+    training = reader.folder / TRAINING
+    record = json.loads(training.read_text(encoding="utf-8")) if training.is_file() else {}
+    extra = unread_questions(record, unread) if unread > 0 else None
+    if unread > 0 and extra is None:
+        note(
+            f"The reader's training.json does not say which {UNREAD_FILE} questions it drew: "
+            "the span choice learns from the evaluation sets alone."
+        )
+    if extra is not None:
+        index, _ = open_eval_index(extra, settings, embedder, cache_root=cache_root, announce=note)
+        note(
+            f"Reading {len(extra.questions)} questions of {unread} {UNREAD_FILE} articles "
+            "that the reader never drew ..."
+        )
+        read = _cached(
+            _cache_path(cache_root, extra, reader, base, settings, k, "unread"),
+            lambda: _items(extra, index, embedder, reader, base, settings, k, fold=UNREAD),
+        )
+        items += [
+            replace(it, fold=THRESHOLD_ONLY) if it.question.group == OUT_OF_CORPUS else it
+            for it in read
+        ]
+        counts = extra.counts()
+        datasets.append(
+            {
+                "name": extra.name,
+                "sha256": extra.sha256,
+                "questions": len(extra.questions),
+                "groups": counts,
+                "answerable_for_the_choice_only": counts[ANSWERABLE],
+                "out_of_corpus_for_the_threshold_only": counts[OUT_OF_CORPUS],
+                "attribution": extra.attribution,
             }
         )
     return Gathered(items, covers, base, reader, datasets, k)
@@ -421,7 +472,7 @@ def _fold_of(items: Sequence[Item]) -> dict[str, str]:
     it up."""
     out = {}
     for it in items:
-        if it.fold != THRESHOLD_ONLY:
+        if it.fold not in NOT_SCORED:
             out[_title(it.question)] = str(it.fold)
     return out
 
@@ -435,11 +486,12 @@ def _fit(
 ) -> AnsweringModel:
     """Choice weights, then answerability on the choices they make, then the threshold.
 
-    "covered" learns from `covers` (every SQuAD article not held out), "answers" and the
-    choice from `items` (the reader's held-out articles), the threshold from both sets.
+    "covered" learns from `covers` (every SQuAD article not held out), the choice from `items`
+    (the reader's held-out articles and its UNREAD questions), "answers" from the held-out
+    articles alone (the unread questions hold no near misses), the threshold from both sets.
     """
-    squad = [it for it in items if it.squad]
-    answerable = [it for it in squad if it.question.group == ANSWERABLE]
+    answerable = [it for it in items if it.squad and it.question.group == ANSWERABLE]
+    squad = [it for it in items if it.squad and it.fold != UNREAD]
     weights = fit_ranker(
         [_scaled(it.features) for it in answerable],
         [it.f1 >= CORRECT_F1 for it in answerable],
@@ -569,8 +621,8 @@ def _chosen_f1(item: Item, model: AnsweringModel) -> float:
 
 def held_out_figures(items: Sequence[Item], folds: dict[str, AnsweringModel]) -> dict:
     """Per set: each question judged by the model of the fold that left it out (the
-    THRESHOLD_ONLY questions are on the reader's own articles, and not judged)."""
-    items = [it for it in items if it.fold != THRESHOLD_ONLY]
+    THRESHOLD_ONLY and UNREAD questions are on the reader's own articles, and not judged)."""
+    items = [it for it in items if it.fold not in NOT_SCORED]
     out: dict[str, Any] = {}
     for source in dict.fromkeys(it.source for it in items):
         mine = [it for it in items if it.source == source]
@@ -651,6 +703,8 @@ def calibration_sets() -> tuple[Path, ...]:
 
 
 __all__ = [
+    "NOT_SCORED",
+    "UNREAD",
     "Gathered",
     "calibrate",
     "calibration_sets",

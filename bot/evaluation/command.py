@@ -69,6 +69,14 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
         "must refuse, of an article it was not chosen on too (default 0.97)",
     )
     parser.add_argument(
+        "--unread-articles",
+        type=_count,
+        metavar="N",
+        help="with --calibrate: also teach the span choice and threshold with the questions "
+        "the reader never drew of N SQuAD v1.1 train articles, read from "
+        "../shared/data/squad11-train.json.gz (default 0; measured with 40, not shipped)",
+    )
+    parser.add_argument(
         "--cache-dir",
         type=Path,
         metavar="DIR",
@@ -182,6 +190,16 @@ def _share(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
     if not 0.0 < value <= 1.0:
         raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
 
 

@@ -132,7 +132,7 @@ def load_dataset(path: Path, *, hold_out_every: int = HOLD_OUT_EVERY) -> Dataset
         raise DatasetError(f"{path} is not UTF-8 text") from error
     squad = _as_squad(text)
     if squad is not None:
-        return _squad_dataset(squad, path, digest, hold_out_every)
+        return squad_dataset(squad, path, digest, hold_out_every)
     return _jsonl_dataset(text, path, digest)
 
 
@@ -213,7 +213,12 @@ def _own_articles(path: Path) -> tuple[Article, ...]:
     return tuple(articles)
 
 
-def _squad_dataset(doc: dict[str, Any], path: Path, digest: str, hold_out_every: int) -> Dataset:
+def squad_dataset(
+    doc: dict[str, Any], path: Path, digest: str, hold_out_every: int = HOLD_OUT_EVERY
+) -> Dataset:
+    """A SQuAD document as a set: every `hold_out_every`th title out of the index (its questions
+    out of corpus), the rest's paragraphs its corpus. `path` names the set, `digest` keys its
+    caches."""
     articles: list[Article] = []
     questions: list[EvalQuestion] = []
     held_out: list[str] = []
@@ -287,4 +292,5 @@ __all__ = [
     "GoldSpan",
     "load_dataset",
     "resolve_dataset_path",
+    "squad_dataset",
 ]
