@@ -261,51 +261,54 @@ def gather(
                     outside, index, embedder, reader, base, settings, k, fold=THRESHOLD_ONLY
                 ),
             )
-        datasets.append(
-            {
-                "name": dataset.name,
-                "sha256": dataset.sha256,
-                "questions": len(dataset.questions),
-                "groups": dataset.counts(),
-                "out_of_corpus_for_the_threshold_only": len(outside.questions),
-                "attribution": dataset.attribution,
-            }
-        )
-    training = reader.folder / TRAINING
-    record = json.loads(training.read_text(encoding="utf-8")) if training.is_file() else {}
-    extra = unread_questions(record, unread) if unread > 0 else None
-    if unread > 0 and extra is None:
-        note(
-            f"The reader's training.json does not say which {UNREAD_FILE} questions it drew: "
-            "the span choice learns from the evaluation sets alone."
-        )
-    if extra is not None:
-        index, _ = open_eval_index(extra, settings, embedder, cache_root=cache_root, announce=note)
-        note(
-            f"Reading {len(extra.questions)} questions of {unread} {UNREAD_FILE} articles "
-            "that the reader never drew ..."
-        )
-        read = _cached(
-            _cache_path(cache_root, extra, reader, base, settings, k, "unread"),
-            lambda: _items(extra, index, embedder, reader, base, settings, k, fold=UNREAD),
-        )
-        items += [
-            replace(it, fold=THRESHOLD_ONLY) if it.question.group == OUT_OF_CORPUS else it
-            for it in read
-        ]
-        counts = extra.counts()
-        datasets.append(
-            {
-                "name": extra.name,
-                "sha256": extra.sha256,
-                "questions": len(extra.questions),
-                "groups": counts,
-                "answerable_for_the_choice_only": counts[ANSWERABLE],
-                "out_of_corpus_for_the_threshold_only": counts[OUT_OF_CORPUS],
-                "attribution": extra.attribution,
-            }
-        )
+        datasets.append(_described(dataset, len(outside.questions)))
+    if unread > 0:
+        extra = unread_questions(_training_record(reader.folder), unread)
+        if extra is None:
+            note(
+                f"The reader's training.json does not say which {UNREAD_FILE} questions it "
+                "drew: the span choice learns from the evaluation sets alone."
+            )
+        else:
+            index, _ = open_eval_index(
+                extra, settings, embedder, cache_root=cache_root, announce=note
+            )
+            note(
+                f"Reading {len(extra.questions)} questions of {unread} {UNREAD_FILE} articles "
+                "that the reader never drew ..."
+            )
+            read = _cached(
+                _cache_path(cache_root, extra, reader, base, settings, k, "unread"),
+                lambda: _items(extra, index, embedder, reader, base, settings, k, fold=UNREAD),
+            )
+            items += [
+                replace(it, fold=THRESHOLD_ONLY) if it.question.group == OUT_OF_CORPUS else it
+                for it in read
+            ]
+            counts = extra.counts()
+            datasets.append(
+                _described(extra, counts[OUT_OF_CORPUS])
+                | {"answerable_for_the_choice_only": counts[ANSWERABLE]}
+            )
     return Gathered(items, covers, base, reader, datasets, k)
+
+
+def _described(dataset: Dataset, threshold_only: int) -> dict[str, Any]:
+    """What the calibration report says of one set it read."""
+    return {
+        "name": dataset.name,
+        "sha256": dataset.sha256,
+        "questions": len(dataset.questions),
+        "groups": dataset.counts(),
+        "out_of_corpus_for_the_threshold_only": threshold_only,
+        "attribution": dataset.attribution,
+    }
+
+
+def _training_record(folder: Path) -> dict[str, Any]:
+    """The reader's training.json ({} for a reader without one)."""
+    path = folder / TRAINING
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
 def fit_folds(

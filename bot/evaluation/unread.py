@@ -28,6 +28,7 @@ from bot.evaluation.datasets import Dataset, DatasetError, squad_dataset
 from bot.shared_data import MissingDataError, shared_data
 from bot.training.examples import load_examples
 from bot.training.mixing import weighted
+from index.checksums import file_digest
 
 UNREAD_FILE = "squad11-train.json.gz"
 # Articles read when asked for, as measured: 40 give ~2,000 answerable questions, four times
@@ -78,7 +79,7 @@ def drawn(training: dict[str, Any], path: Path) -> set[str] | None:
     """Ids of the questions of `path` that any stage drew (each stage's training.json entry
     names the file, its weight and its seed), or None when a stage's draw cannot be
     reproduced. The first file of a stage is split by article, never drawn: None too."""
-    examples = None
+    examples = digest = None
     seen: set[str] = set()
     stage: dict[str, Any] | None = training
     while stage:
@@ -86,7 +87,8 @@ def drawn(training: dict[str, Any], path: Path) -> set[str] | None:
         for number, entry in enumerate(datasets):
             if entry.get("file") != path.name:
                 continue
-            if number == 0 or "seed" not in entry or entry.get("sha256") != _sha256(path):
+            digest = digest or file_digest(path)
+            if number == 0 or "seed" not in entry or entry.get("sha256") != digest:
                 return None
             if examples is None:
                 examples, _ = load_examples([path])
@@ -105,17 +107,6 @@ def _unread_only(entry: dict[str, Any], seen: set[str]) -> dict[str, Any]:
         for p in entry["paragraphs"]
     ]
     return {"title": entry["title"], "paragraphs": paragraphs}
-
-
-_DIGESTS: dict[Path, str] = {}
-
-
-def _sha256(path: Path) -> str:
-    if path not in _DIGESTS:
-        from index.checksums import file_digest
-
-        _DIGESTS[path] = file_digest(path)
-    return _DIGESTS[path]
 
 
 __all__ = ["PICK_SEED", "UNREAD_ARTICLES", "UNREAD_FILE", "drawn", "unread_questions"]
