@@ -179,7 +179,8 @@ def test_a_restarted_bot_still_follows_up_old_answers_and_takes_votes_on_them(
     start_bot()  # the same settings: the same state database beside the feedback log
     fake.send_reaction(answer_id, "👍")
     log = tmp_path / "votes.jsonl"
-    fake.wait_until(log.exists, timeout=10)
+    # The log file appears when it is opened for appending, a moment before the line lands.
+    fake.wait_until(lambda: log.exists() and log.read_text(encoding="utf-8").strip(), timeout=10)
     vote = json.loads(log.read_text(encoding="utf-8").splitlines()[-1])
     assert (vote["vote"], vote["question"]) == ("up", QUESTION)
 
