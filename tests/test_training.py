@@ -319,6 +319,45 @@ def test_gzipped_sets_mix_with_a_weight_each(tiny_squad, tmp_path):
     assert len(weighted(examples, 0.5, half[1]["seed"])) == half[1]["questions_trained_on"]
 
 
+def test_a_later_stage_draws_only_the_questions_no_earlier_stage_drew(tiny_squad, tmp_path):
+    from bot.training.card import write_card
+    from bot.training.mixing import UnreadError, drawn, mix, parse_dataset
+
+    more = tmp_path / "more.json"
+    more.write_text(tiny_squad.read_text(encoding="utf-8"), encoding="utf-8")
+    everything = {e.id for e in load_examples([more])[0]}
+    specs = [parse_dataset(str(tiny_squad)), parse_dataset(f"{more}:0.5")]
+    _, _, sources = mix(specs, None, 4, [1, 3], 13)
+    first = {"datasets": sources}
+    seen = drawn(first, more)
+    assert seen and len(seen) == sources[1]["questions_trained_on"] < len(everything)
+
+    second_train, _, second_sources = mix(
+        specs, None, 4, [1, 3], 13, earlier=first, unread_only={"more.json"}
+    )
+    fresh = {e.id for e in second_train[-second_sources[1]["questions_trained_on"] :]}
+    assert fresh and not fresh & seen  # new supervision, not a second pass
+    assert second_sources[1]["unread_only"] is True
+    second = {"datasets": second_sources, "started_from": first}
+    assert drawn(second, more) == seen | fresh  # told again from the records alone
+    write_card(tmp_path, "footnote train-reader", [], [], {}, 1, 1.0, sources=second_sources)
+    assert "none an earlier stage drew" in (tmp_path / "MODEL_CARD.md").read_text()
+
+    # A stage whose draw cannot be told again is refused, not silently read twice.
+    unseeded = {"datasets": [sources[0], {k: v for k, v in sources[1].items() if k != "seed"}]}
+    with pytest.raises(UnreadError, match="more.json"):
+        mix(specs, None, 4, [1, 3], 13, earlier=unseeded, unread_only={"more.json"})
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.frontends.cli", "train-reader", "--dataset", str(tiny_squad)]
+        + ["--unread-only", "more.json", "--out", str(tmp_path / "r")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2 and "--unread-only needs --init-from" in result.stderr
+
+
 def test_same_article_negatives_are_the_most_similar_passage_without_the_answer():
     from bot.training.examples import QAExample
     from bot.training.negatives import same_article_negatives

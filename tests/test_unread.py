@@ -28,8 +28,9 @@ def training() -> dict:
 
 def test_no_unread_question_was_drawn_by_any_stage_of_the_shipped_reader(squad11, training):
     from bot.evaluation.datasets import ANSWERABLE, OUT_OF_CORPUS
-    from bot.evaluation.unread import drawn, unread_questions
+    from bot.evaluation.unread import unread_questions
     from bot.training.examples import load_examples
+    from bot.training.mixing import drawn
 
     seen = drawn(training, squad11)
     # Each stage's draw is reproduced to the count its training.json records, or refused.
@@ -57,7 +58,8 @@ def test_no_unread_question_was_drawn_by_any_stage_of_the_shipped_reader(squad11
 
 
 def test_a_draw_that_cannot_be_reproduced_gives_no_unread_questions(squad11, training):
-    from bot.evaluation.unread import drawn, unread_questions
+    from bot.evaluation.unread import unread_questions
+    from bot.training.mixing import drawn
 
     no_seed = copy.deepcopy(training)
     for entry in no_seed["started_from"]["datasets"]:

@@ -26,9 +26,7 @@ from typing import Any
 
 from bot.evaluation.datasets import Dataset, DatasetError, squad_dataset
 from bot.shared_data import MissingDataError, shared_data
-from bot.training.examples import load_examples
-from bot.training.mixing import weighted
-from index.checksums import file_digest
+from bot.training.mixing import drawn
 
 UNREAD_FILE = "squad11-train.json.gz"
 # Articles read when asked for, as measured: 40 give ~2,000 answerable questions, four times
@@ -75,31 +73,6 @@ def unread_questions(
     return replace(dataset, attribution=SQUAD11_ATTRIBUTION)
 
 
-def drawn(training: dict[str, Any], path: Path) -> set[str] | None:
-    """Ids of the questions of `path` that any stage drew (each stage's training.json entry
-    names the file, its weight and its seed), or None when a stage's draw cannot be
-    reproduced. The first file of a stage is split by article, never drawn: None too."""
-    examples = digest = None
-    seen: set[str] = set()
-    stage: dict[str, Any] | None = training
-    while stage:
-        datasets = stage.get("datasets", [])
-        for number, entry in enumerate(datasets):
-            if entry.get("file") != path.name:
-                continue
-            digest = digest or file_digest(path)
-            if number == 0 or "seed" not in entry or entry.get("sha256") != digest:
-                return None
-            if examples is None:
-                examples, _ = load_examples([path])
-            draw = weighted(examples, float(entry["weight"]), int(entry["seed"]))
-            if len(draw) != entry.get("questions_trained_on"):
-                return None
-            seen |= {e.id for e in draw}
-        stage = stage.get("started_from")
-    return seen
-
-
 def _unread_only(entry: dict[str, Any], seen: set[str]) -> dict[str, Any]:
     """One article with every paragraph (the corpus) and only the questions never drawn."""
     paragraphs = [
@@ -109,4 +82,4 @@ def _unread_only(entry: dict[str, Any], seen: set[str]) -> dict[str, Any]:
     return {"title": entry["title"], "paragraphs": paragraphs}
 
 
-__all__ = ["PICK_SEED", "UNREAD_ARTICLES", "UNREAD_FILE", "drawn", "unread_questions"]
+__all__ = ["PICK_SEED", "UNREAD_ARTICLES", "UNREAD_FILE", "unread_questions"]

@@ -193,9 +193,14 @@ def _scored(figures: dict) -> str:
 def _sources_table(sources: Sequence[dict]) -> str:
     return "\n".join(
         f"| `{s['file']}` | `{s['sha256'][:16]}…` | {s['questions']:,} | {s['weight']:g} | "
-        f"{s['questions_trained_on']:,} | {s['licence']} |"
+        f"{s['questions_trained_on']:,}{_UNREAD if s.get('unread_only') else ''} | "
+        f"{s['licence']} |"
         for s in sources
     )
+
+
+# A share drawn with --unread-only: new questions, not a second pass over earlier stages' ones.
+_UNREAD = ", none an earlier stage drew"
 
 
 __all__ = ["write_card"]

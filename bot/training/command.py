@@ -33,7 +33,7 @@ from bot.training.folds import (
 )
 from bot.training.generated import generated_questions
 from bot.training.heldout import gold_passage_scores
-from bot.training.mixing import DatasetSpec, mix, parse_dataset
+from bot.training.mixing import DatasetSpec, UnreadError, mix, parse_dataset
 from bot.training.near_misses import DEFAULT_KINDS, KINDS, near_misses
 from bot.training.negatives import hard_negatives, same_article_negatives
 from bot.training.shared_norm import distractor_features
@@ -80,6 +80,14 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="READER",
         help="start from this trained reader's folder instead of the bare encoder (a second "
         "stage; its weights are read before --out is written, so the two may be the same)",
+    )
+    parser.add_argument(
+        "--unread-only",
+        metavar="FILE,...",
+        type=lambda text: [name for name in text.split(",") if name],
+        default=[],
+        help="with --init-from: draw these --dataset files (by name) only from the questions "
+        "no stage of that reader drew, new supervision rather than a second pass",
     )
     parser.add_argument("--limit", type=int, help="train on the first N examples only (a trial)")
     parser.add_argument(
@@ -168,7 +176,28 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     specs = args.dataset or [DatasetSpec(require(dev_half()))]
     articles = _articles(args.articles) if args.articles else None
     hold_out = [] if args.hold_out == "none" else [int(x) for x in args.hold_out.split(",")]
-    train_set, test_set, sources = mix(specs, articles, args.folds, hold_out, args.seed, _note)
+    if args.unread_only and not args.init_from:
+        print(
+            "footnote: --unread-only needs --init-from (the reader whose draws to skip)",
+            file=sys.stderr,
+        )
+        return 2
+    # Read before --out is written: the two may be the same folder.
+    started_from = _stage(args.init_from) if args.init_from else None
+    try:
+        train_set, test_set, sources = mix(
+            specs,
+            articles,
+            args.folds,
+            hold_out,
+            args.seed,
+            _note,
+            earlier=started_from,
+            unread_only=args.unread_only,
+        )
+    except UnreadError as error:
+        print(f"footnote: {error}", file=sys.stderr)
+        return 1
     if args.limit:
         train_set = train_set[: args.limit]
     train_set = keep_unanswerable(train_set, args.unanswerable_share, args.seed)
@@ -182,8 +211,6 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         print(f"Made {len(swapped)} near-miss questions.", file=sys.stderr)
     mined += swapped
     generated = generated_questions(train_set, args.generated, args.seed)
-    # Read before --out is written: the two may be the same folder.
-    started_from = _stage(args.init_from) if args.init_from else None
     config = TrainConfig(
         base_model=str(base),
         epochs=args.epochs,
