@@ -116,17 +116,25 @@ def drawn(
     it started from drew, or None when a draw cannot be reproduced: a stage without its seed,
     another file of that name, a count that does not match, or the file being a stage's first
     (split by article, never drawn). `examples`: the file's, when already loaded."""
-    earlier = training.get("started_from")
-    seen = drawn(earlier, path, examples) if earlier else set()
+    if examples is None:
+        examples, _ = load_examples([path])
+    return _drawn(training, path.name, file_digest(path), examples)
+
+
+def _drawn(
+    stage: dict[str, Any], name: str, digest: str, examples: Sequence[QAExample]
+) -> set[str] | None:
+    """`drawn` for one stage, oldest stage first: a share drawn only from unread questions is
+    drawn from what the stages before it left."""
+    earlier = stage.get("started_from")
+    seen = _drawn(earlier, name, digest, examples) if earlier else set()
     if seen is None:
         return None
-    for number, entry in enumerate(training.get("datasets", [])):
-        if entry.get("file") != path.name:
+    for number, entry in enumerate(stage.get("datasets", [])):
+        if entry.get("file") != name:
             continue
-        if number == 0 or "seed" not in entry or entry.get("sha256") != file_digest(path):
+        if number == 0 or "seed" not in entry or entry.get("sha256") != digest:
             return None
-        if examples is None:
-            examples, _ = load_examples([path])
         pool = [e for e in examples if e.id not in seen] if entry.get("unread_only") else examples
         draw = weighted(pool, float(entry["weight"]), int(entry["seed"]))
         if len(draw) != entry.get("questions_trained_on"):
