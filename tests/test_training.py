@@ -356,6 +356,20 @@ def test_a_later_stage_draws_only_the_questions_no_earlier_stage_drew(tiny_squad
         timeout=120,
     )
     assert result.returncode == 2 and "--unread-only needs --init-from" in result.stderr
+    # A name no --dataset file has (a typo, a path) would silently read questions twice.
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.frontends.cli", "train-reader", "--dataset", str(tiny_squad)]
+        + ["--dataset", f"{more}:0.5", "--init-from", str(tmp_path / "r0")]
+        + ["--unread-only", "more.jsn", "--out", str(tmp_path / "r")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2 and "names no --dataset file after the first: more.jsn" in (
+        result.stderr
+    )
+    assert not (tmp_path / "r").exists()
 
 
 def test_same_article_negatives_are_the_most_similar_passage_without_the_answer():

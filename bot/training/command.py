@@ -182,6 +182,14 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    unknown = sorted(set(args.unread_only) - {spec.path.name for spec in specs[1:]})
+    if unknown:
+        print(
+            f"footnote: --unread-only names no --dataset file after the first: "
+            f"{', '.join(unknown)} (give file names, such as squad11-train.json.gz)",
+            file=sys.stderr,
+        )
+        return 2
     # Read before --out is written: the two may be the same folder.
     started_from = _stage(args.init_from) if args.init_from else None
     try:
