@@ -32,7 +32,8 @@ def test_no_unread_question_was_drawn_by_any_stage_of_the_shipped_reader(squad11
     from bot.training.examples import load_examples
     from bot.training.mixing import drawn
 
-    seen = drawn(training, squad11)
+    examples, _ = load_examples([squad11])
+    seen = drawn(training, squad11, examples)
     # Each stage's draw is reproduced to the count its training.json records, or refused.
     assert seen is not None
     stage_counts = []
@@ -47,7 +48,6 @@ def test_no_unread_question_was_drawn_by_any_stage_of_the_shipped_reader(squad11
     assert not {q.id for q in unread.questions} & seen
     # Every question of the picked articles that was never drawn is there, and no other.
     titles = {q.article_id.split("#")[0] for q in unread.questions}
-    examples, _ = load_examples([squad11])
     expected = {e.id for e in examples if e.article in titles and e.id not in seen}
     assert {q.id for q in unread.questions} == expected
     # Every 4th article is out of the index, so the threshold sees articles it cannot find.
